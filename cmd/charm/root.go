@@ -19,6 +19,7 @@ naming the hook. Run by hand, it offers the commands below.`,
 		SilenceUsage:  true,
 		SilenceErrors: true,
 	}
+	root.CompletionOptions.DisableDefaultCmd = true
 	root.AddCommand(newVersionCmd(version))
 	return root
 }
