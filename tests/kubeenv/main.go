@@ -1,0 +1,56 @@
+package kubeenv
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"os/signal"
+	"syscall"
+	"testing"
+	"time"
+)
+
+// StartTimeout bounds Start in Main: a cold kube-apiserver is ready in ≈10 s,
+// slower on a busy machine.
+const StartTimeout = 3 * time.Minute
+
+// Main runs a package's tests against one shared Env: call it from TestMain
+// with a pointer to the package's env variable. It never skips: a missing
+// binary fails the run with the fix in the message.
+//
+//	var env *kubeenv.Env
+//	func TestMain(m *testing.M) { kubeenv.Main(m, &env) }
+func Main(m *testing.M, env **Env, opts ...Option) {
+	os.Exit(run(m, env, opts))
+}
+
+func run(m *testing.M, env **Env, opts []Option) int {
+	ctx, cancel := context.WithTimeout(context.Background(), StartTimeout)
+	e, err := Start(ctx, opts...)
+	cancel()
+	if err != nil {
+		fmt.Fprintf(os.Stderr, "kubeenv: start: %v\n", err)
+		return 1
+	}
+	*env = e
+	// Interrupting the run still removes the temp dir (the processes would
+	// die anyway through Pdeathsig).
+	sigs := make(chan os.Signal, 1)
+	signal.Notify(sigs, syscall.SIGINT, syscall.SIGTERM)
+	go func() {
+		if _, ok := <-sigs; ok {
+			_ = e.Stop()
+			os.Exit(1)
+		}
+	}()
+	code := m.Run()
+	signal.Stop(sigs)
+	close(sigs)
+	if err := e.Stop(); err != nil {
+		fmt.Fprintf(os.Stderr, "kubeenv: stop: %v\n", err)
+		if code == 0 {
+			code = 1
+		}
+	}
+	return code
+}
