@@ -40,7 +40,9 @@ func TestArgvAndOutput(t *testing.T) {
 	}{
 		{
 			name: "relation-ids", tool: "relation-ids", stdout: `["ingress:4","ingress:11"]`,
-			call:     func(ctx context.Context, c *juju.Client, _ *testing.T) (any, error) { return c.RelationIDs(ctx, "ingress") },
+			call: func(ctx context.Context, c *juju.Client, _ *testing.T) (any, error) {
+				return c.RelationIDs(ctx, "ingress")
+			},
 			wantArgs: []string{"ingress", "--format=json"},
 			want:     []juju.RelationID{{Endpoint: "ingress", ID: 4}, {Endpoint: "ingress", ID: 11}},
 		},
@@ -66,19 +68,25 @@ func TestArgvAndOutput(t *testing.T) {
 		},
 		{
 			name: "relation-get unit bag", tool: "relation-get", stdout: `{"host":"blog-0.blog","port":"8080"}`,
-			call:     func(ctx context.Context, c *juju.Client, _ *testing.T) (any, error) { return c.RelationGet(ctx, rel, "blog/0") },
+			call: func(ctx context.Context, c *juju.Client, _ *testing.T) (any, error) {
+				return c.RelationGet(ctx, rel, "blog/0")
+			},
 			wantArgs: []string{"--format=json", "-r", "ingress:4", "-", "blog/0"},
 			want:     map[string]string{"host": "blog-0.blog", "port": "8080"},
 		},
 		{
 			name: "relation-get app bag", tool: "relation-get", stdout: `{"model":"cos"}`,
-			call:     func(ctx context.Context, c *juju.Client, _ *testing.T) (any, error) { return c.RelationGetApp(ctx, rel, "blog") },
+			call: func(ctx context.Context, c *juju.Client, _ *testing.T) (any, error) {
+				return c.RelationGetApp(ctx, rel, "blog")
+			},
 			wantArgs: []string{"--format=json", "-r", "ingress:4", "--app", "-", "blog"},
 			want:     map[string]string{"model": "cos"},
 		},
 		{
 			name: "relation-get null is empty", tool: "relation-get", stdout: "null\n",
-			call:     func(ctx context.Context, c *juju.Client, _ *testing.T) (any, error) { return c.RelationGetApp(ctx, rel, "blog") },
+			call: func(ctx context.Context, c *juju.Client, _ *testing.T) (any, error) {
+				return c.RelationGetApp(ctx, rel, "blog")
+			},
 			wantArgs: []string{"--format=json", "-r", "ingress:4", "--app", "-", "blog"},
 			want:     map[string]string{},
 		},
@@ -152,8 +160,8 @@ func TestArgvAndOutput(t *testing.T) {
 		},
 		{
 			name: "status-get unit", tool: "status-get",
-			stdout: `{"message":"Ready","status":"active","status-data":{}}`,
-			call:   func(ctx context.Context, c *juju.Client, _ *testing.T) (any, error) { return c.StatusGet(ctx) },
+			stdout:   `{"message":"Ready","status":"active","status-data":{}}`,
+			call:     func(ctx context.Context, c *juju.Client, _ *testing.T) (any, error) { return c.StatusGet(ctx) },
 			wantArgs: []string{"--include-data", "--format=json", "--application=false"},
 			want:     juju.StatusInfo{Name: "active", Message: "Ready", Data: map[string]any{}},
 		},
@@ -281,17 +289,23 @@ func TestArgvAndOutput(t *testing.T) {
 		},
 		{
 			name: "state-delete", tool: "state-delete",
-			call:     func(ctx context.Context, c *juju.Client, _ *testing.T) (any, error) { return nil, c.StateDelete(ctx, "k") },
+			call: func(ctx context.Context, c *juju.Client, _ *testing.T) (any, error) {
+				return nil, c.StateDelete(ctx, "k")
+			},
 			wantArgs: []string{"k"},
 		},
 		{
 			name: "open-port default tcp", tool: "open-port",
-			call:     func(ctx context.Context, c *juju.Client, _ *testing.T) (any, error) { return nil, c.OpenPort(ctx, 443, "") },
+			call: func(ctx context.Context, c *juju.Client, _ *testing.T) (any, error) {
+				return nil, c.OpenPort(ctx, 443, "")
+			},
 			wantArgs: []string{"443/tcp"},
 		},
 		{
 			name: "close-port udp", tool: "close-port",
-			call:     func(ctx context.Context, c *juju.Client, _ *testing.T) (any, error) { return nil, c.ClosePort(ctx, 53, juju.UDP) },
+			call: func(ctx context.Context, c *juju.Client, _ *testing.T) (any, error) {
+				return nil, c.ClosePort(ctx, 53, juju.UDP)
+			},
 			wantArgs: []string{"53/udp"},
 		},
 		{
@@ -339,12 +353,16 @@ func TestArgvAndOutput(t *testing.T) {
 		},
 		{
 			name: "action-fail with message", tool: "action-fail",
-			call:     func(ctx context.Context, c *juju.Client, _ *testing.T) (any, error) { return nil, c.ActionFail(ctx, "-nope") },
+			call: func(ctx context.Context, c *juju.Client, _ *testing.T) (any, error) {
+				return nil, c.ActionFail(ctx, "-nope")
+			},
 			wantArgs: []string{"--", "-nope"},
 		},
 		{
 			name: "action-fail without message", tool: "action-fail",
-			call:     func(ctx context.Context, c *juju.Client, _ *testing.T) (any, error) { return nil, c.ActionFail(ctx, "") },
+			call: func(ctx context.Context, c *juju.Client, _ *testing.T) (any, error) {
+				return nil, c.ActionFail(ctx, "")
+			},
 			wantArgs: []string{},
 		},
 	}

@@ -25,7 +25,10 @@ func TestErrorMapping(t *testing.T) {
 		want   error // nil: no sentinel, only the *ToolError
 	}{
 		{"relation-get dead relation", "relation-get", notFound,
-			func(ctx context.Context, c *juju.Client) error { _, err := c.RelationGet(ctx, rel, "blog/0"); return err },
+			func(ctx context.Context, c *juju.Client) error {
+				_, err := c.RelationGet(ctx, rel, "blog/0")
+				return err
+			},
 			juju.ErrRelationNotFound},
 		{"relation-list dead relation", "relation-list", notFound,
 			func(ctx context.Context, c *juju.Client) error { _, err := c.RelationApp(ctx, rel); return err },
@@ -36,7 +39,10 @@ func TestErrorMapping(t *testing.T) {
 			},
 			juju.ErrRelationNotFound},
 		{"network-get dead relation", "network-get", "ERROR Relation Not Found\n",
-			func(ctx context.Context, c *juju.Client) error { _, err := c.NetworkGet(ctx, "ingress", &rel); return err },
+			func(ctx context.Context, c *juju.Client) error {
+				_, err := c.NetworkGet(ctx, "ingress", &rel)
+				return err
+			},
 			juju.ErrRelationNotFound},
 		{"relation not found from a non relation tool is not a relation error", "state-get", "ERROR relation not found\n",
 			func(ctx context.Context, c *juju.Client) error { _, err := c.StateGetAll(ctx); return err },
@@ -51,7 +57,10 @@ func TestErrorMapping(t *testing.T) {
 			},
 			juju.ErrNotLeader},
 		{"non-leader reads its own app bag", "relation-get", "ERROR permission denied\n",
-			func(ctx context.Context, c *juju.Client) error { _, err := c.RelationGetApp(ctx, rel, "istio-ingress-k8s"); return err },
+			func(ctx context.Context, c *juju.Client) error {
+				_, err := c.RelationGetApp(ctx, rel, "istio-ingress-k8s")
+				return err
+			},
 			juju.ErrNotLeader},
 		{"status-set --application on a non-leader", "status-set", "ERROR this unit is not the leader\n",
 			func(ctx context.Context, c *juju.Client) error {
