@@ -284,9 +284,35 @@ func healthCheck(bag map[string]string) (*HealthCheck, error) {
 		*f.dst = s
 	}
 	if port, present := obj["port"]; present && port != nil {
-		if hc.Port, err = portValue(sub("port"), port, math.MinInt32, math.MaxInt32); err != nil {
+		if hc.Port, err = laxInt(sub("port"), port); err != nil {
 			return nil, err
 		}
 	}
 	return &hc, nil
+}
+
+// laxInt accepts what pydantic's lax int accepts from JSON for the health
+// check port (ignored by the charm, so never stricter than the library): an
+// integer, an integral float such as 9000.0, or a string holding either.
+func laxInt(key string, v any) (int, error) {
+	var text string
+	switch t := v.(type) {
+	case json.Number:
+		text = string(t)
+	case string:
+		text = strings.TrimSpace(t)
+		if strings.ContainsAny(text, "eE") {
+			return 0, invalid(key, "must be an integer")
+		}
+	default:
+		return 0, invalid(key, "must be an integer")
+	}
+	if n, err := strconv.ParseInt(text, 10, 32); err == nil {
+		return int(n), nil
+	}
+	f, err := strconv.ParseFloat(text, 64)
+	if err != nil || f != math.Trunc(f) || f < math.MinInt32 || f > math.MaxInt32 {
+		return 0, invalid(key, "must be an integer")
+	}
+	return int(f), nil
 }

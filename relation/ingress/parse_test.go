@@ -69,6 +69,18 @@ func TestParseRequirerAppDataAccepts(t *testing.T) {
 			want:  base,
 			check: &HealthCheck{Path: "/h"},
 		},
+		{
+			name:  "health check port in the forms pydantic coerces",
+			bag:   minimal(map[string]string{"healthcheck_params": `{"path": "/h", "port": " 9000 "}`}),
+			want:  base,
+			check: &HealthCheck{Path: "/h", Port: 9000},
+		},
+		{
+			name:  "health check port as an integral float",
+			bag:   minimal(map[string]string{"healthcheck_params": `{"path": "/h", "port": 9e3}`}),
+			want:  base,
+			check: &HealthCheck{Path: "/h", Port: 9000},
+		},
 		{name: "null health check", bag: minimal(map[string]string{"healthcheck_params": "null"}), want: base},
 	}
 	for _, tt := range tests {
@@ -119,7 +131,8 @@ func TestParseAppDataRejects(t *testing.T) {
 		{name: "health check without path", bag: minimal(map[string]string{"healthcheck_params": `{"interval": "10s"}`}), wantErr: "healthcheck_params.path: required", kind: ErrMissing},
 		{name: "health check path not a string", bag: minimal(map[string]string{"healthcheck_params": `{"path": 1}`}), wantErr: "healthcheck_params.path: must be a JSON string", kind: ErrInvalid},
 		{name: "health check null interval", bag: minimal(map[string]string{"healthcheck_params": `{"path": "/", "interval": null}`}), wantErr: "healthcheck_params.interval: must be a JSON string", kind: ErrInvalid},
-		{name: "health check port as float", bag: minimal(map[string]string{"healthcheck_params": `{"path": "/", "port": 1.5}`}), wantErr: "healthcheck_params.port: must be a JSON integer", kind: ErrInvalid},
+		{name: "health check port as float", bag: minimal(map[string]string{"healthcheck_params": `{"path": "/", "port": 1.5}`}), wantErr: "healthcheck_params.port: must be an integer", kind: ErrInvalid},
+		{name: "health check port as a word", bag: minimal(map[string]string{"healthcheck_params": `{"path": "/", "port": "http"}`}), wantErr: "healthcheck_params.port: must be an integer", kind: ErrInvalid},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -49,6 +49,23 @@ func TestServedBag(t *testing.T) {
 		{name: "host and scheme lower-cased", url: "HTTP://Foo.Example.COM/m-a", want: `{"url": "http://foo.example.com/m-a"}`},
 		{name: "default port dropped", url: "https://foo.example.com:443/m-a", want: `{"url": "https://foo.example.com/m-a"}`},
 		{name: "empty path becomes /", url: "http://10.1.2.3", want: `{"url": "http://10.1.2.3/"}`},
+		// Expected values below are what pydantic 2.13 serialises for the same input.
+		{name: "default port and no path", url: "http://x:80", want: `{"url": "http://x/"}`},
+		{name: "non-default port on https", url: "https://x:80/", want: `{"url": "https://x:80/"}`},
+		{name: "port leading zero", url: "http://1.2.3.4:08080/a", want: `{"url": "http://1.2.3.4:8080/a"}`},
+		{name: "path encode set", url: "http://x/{}|^[]`", want: "{\"url\": \"http://x/%7B%7D|^[]%60\"}"},
+		{name: "sub-delimiters kept", url: "http://x/a'b(c)*!", want: `{"url": "http://x/a'b(c)*!"}`},
+		{name: "tab dropped", url: "http://x/a\tb\n", want: `{"url": "http://x/ab"}`},
+		{name: "space in path", url: "http://x/a b", want: `{"url": "http://x/a%20b"}`},
+		{name: "backslash in path", url: `http://x/a\b`, want: `{"url": "http://x/a/b"}`},
+		{name: "existing escapes kept", url: "http://x/%41%zz", want: `{"url": "http://x/%41%zz"}`},
+		{name: "userinfo, query, fragment", url: "http://user@x/a?q#f", want: `{"url": "http://user@x/a?q#f"}`},
+		{name: "query and fragment encode sets", url: "http://x/a?b c'd\"<>#e f`g\"", want: "{\"url\": \"http://x/a?b%20c%27d%22%3C%3E#e%20f%60g%22\"}"},
+		{
+			name: "unusual requirer names",
+			url:  URL("http", "x", "dev-été", `web/0 "x" <&> 🚀`),
+			want: `{"url": "http://x/dev-%C3%A9t%C3%A9-web-0%20%22x%22%20%3C&%3E%20%F0%9F%9A%80"}`,
+		},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

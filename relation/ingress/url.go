@@ -3,8 +3,8 @@ package ingress
 import (
 	"errors"
 	"fmt"
-	"net"
 	"net/url"
+	"strconv"
 	"strings"
 )
 
@@ -28,57 +28,101 @@ func PathPrefix(model, name string) string {
 }
 
 // normaliseHTTPURL validates raw the way pydantic's AnyHttpUrl does and
-// returns the form pydantic serialises: http or https only, a host required,
-// at most 2083 characters; scheme and host lower-cased, the scheme's default
-// port dropped, an empty path written as "/". Paths, queries and fragments
-// keep Go's percent-encoding, which matches pydantic's for the characters
-// Juju allows in model and application names.
+// returns the string pydantic serialises, so a URL we publish reads the same
+// as one the Python provider publishes: http or https only, a host required,
+// at most 2083 characters; scheme and host lower-cased; the scheme's default
+// port dropped; "\" in the path read as "/"; an empty path written as "/";
+// path, query and fragment percent-encoded with the WHATWG URL encode sets
+// (existing %XX escapes kept); tabs and newlines dropped. Not reproduced:
+// dot-segment removal, and the WHATWG parser's other repairs of malformed
+// input (such as "http:///x"), which we refuse instead.
 func normaliseHTTPURL(raw string) (string, error) {
 	bad := func(reason string) error { return fmt.Errorf("%w: %.100q: %s", ErrBadURL, raw, reason) }
 	if len(raw) > maxURLLength {
 		return "", bad(fmt.Sprintf("longer than %d characters", maxURLLength))
 	}
-	u, err := url.Parse(raw)
+	// As the WHATWG parser does: drop surrounding spaces and controls, and
+	// every tab and newline.
+	raw = strings.TrimFunc(raw, func(r rune) bool { return r <= ' ' })
+	raw = strings.NewReplacer("\t", "", "\n", "", "\r", "").Replace(raw)
+	// Go's url package decodes and re-encodes the path with other rules, so
+	// it only checks the authority; the rest is kept as typed.
+	rawScheme, rest, found := strings.Cut(raw, "://")
+	scheme := strings.ToLower(rawScheme)
+	if !found || (scheme != SchemeHTTP && scheme != SchemeHTTPS) {
+		return "", bad("scheme must be http or https")
+	}
+	authority, tail := rest, ""
+	if i := strings.IndexAny(rest, "/?#\\"); i >= 0 {
+		authority, tail = rest[:i], rest[i:]
+	}
+	u, err := url.Parse(scheme + "://" + authority)
 	if err != nil {
 		return "", fmt.Errorf("%w: %w", ErrBadURL, err)
 	}
-	scheme := strings.ToLower(u.Scheme)
-	if scheme != SchemeHTTP && scheme != SchemeHTTPS {
-		return "", bad("scheme must be http or https")
-	}
 	host := strings.ToLower(u.Hostname())
-	if u.Opaque != "" || host == "" {
-		return "", bad("has no host")
+	if host == "" || strings.ContainsAny(host, " ") {
+		return "", bad("has no valid host")
 	}
 	if strings.Contains(host, ":") { // IPv6 literal
 		host = "[" + host + "]"
 	}
-	port := u.Port()
-	if (scheme == SchemeHTTP && port == "80") || (scheme == SchemeHTTPS && port == "443") {
-		port = ""
+	if p := u.Port(); p != "" {
+		n, err := strconv.Atoi(p)
+		if err != nil || n > 65535 {
+			return "", bad("port out of range")
+		}
+		if !(scheme == SchemeHTTP && n == 80) && !(scheme == SchemeHTTPS && n == 443) {
+			host += ":" + strconv.Itoa(n)
+		}
 	}
+
+	path, fragment, hasFragment := strings.Cut(tail, "#")
+	path, query, hasQuery := strings.Cut(path, "?")
+	path = strings.ReplaceAll(path, `\`, "/")
+	if path == "" {
+		path = "/"
+	}
+
 	var b strings.Builder
 	b.WriteString(scheme + "://")
-	if u.User != nil {
-		b.WriteString(u.User.String() + "@")
+	if at := strings.LastIndexByte(authority, '@'); at >= 0 {
+		b.WriteString(authority[:at+1])
 	}
-	if port != "" {
-		b.WriteString(net.JoinHostPort(strings.Trim(host, "[]"), port))
-	} else {
-		b.WriteString(host)
+	b.WriteString(host)
+	b.WriteString(percentEncode(path, pathEncodeSet))
+	if hasQuery {
+		b.WriteString("?" + percentEncode(query, queryEncodeSet))
 	}
-	if p := u.EscapedPath(); p != "" {
-		b.WriteString(p)
-	} else {
-		b.WriteString("/")
-	}
-	if u.ForceQuery || u.RawQuery != "" {
-		b.WriteString("?" + u.RawQuery)
-	}
-	if u.Fragment != "" {
-		b.WriteString("#" + u.EscapedFragment())
+	if hasFragment {
+		b.WriteString("#" + percentEncode(fragment, fragmentEncodeSet))
 	}
 	return b.String(), nil
+}
+
+// WHATWG URL percent-encode sets (beyond C0 controls and non-ASCII, which
+// are always encoded) for the path, the query of a special scheme, and the
+// fragment.
+const (
+	pathEncodeSet     = " \"#<>?`{}"
+	queryEncodeSet    = " \"#<>'"
+	fragmentEncodeSet = " \"<>`"
+)
+
+func percentEncode(s, set string) string {
+	const hex = "0123456789ABCDEF"
+	var b strings.Builder
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if c < 0x20 || c > 0x7e || strings.IndexByte(set, c) >= 0 {
+			b.WriteByte('%')
+			b.WriteByte(hex[c>>4])
+			b.WriteByte(hex[c&0xf])
+			continue
+		}
+		b.WriteByte(c)
+	}
+	return b.String()
 }
 
 // ErrBadURL marks a URL that is not an absolute http(s) URL with a host.
