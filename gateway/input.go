@@ -1,0 +1,65 @@
+package gateway
+
+import (
+	"github.com/canonical/istio-ingress-k8s-go/juju"
+	"github.com/canonical/istio-ingress-k8s-go/relation/ingress"
+	"github.com/canonical/istio-ingress-k8s-go/relation/ingressroute"
+)
+
+// Input is everything the planner needs; it is a snapshot read by the caller.
+type Input struct {
+	App   string // this application: the Gateway's name
+	Model string // this model: the Gateway's namespace
+	// Address is the gateway's external hostname or IP ("" while unknown).
+	// It becomes the listeners' hostname only when it is a valid hostname.
+	Address string
+	TLS     TLS
+	// Units is the number of units Juju plans for this application; the
+	// gateway Deployment is scaled to match (no autoscaler when 0).
+	Units int
+	// ExternalTrafficCIDRs is the external-traffic-policy-cidrs option:
+	// comma-separated CIDRs allowed to reach the gateway.
+	ExternalTrafficCIDRs string
+	// Routes are the istio-ingress-route (and -unauthenticated) relations.
+	Routes []RouteRequest
+	// Ingresses are the ingress v2 (and ingress-unauthenticated) relations.
+	Ingresses []IngressRequest
+}
+
+// TLS is the gateway's certificate state.
+type TLS struct {
+	Enabled bool
+	// SecretName is the Secret holding the certificate; empty means
+	// TLSSecretName(App).
+	SecretName string
+}
+
+// TLSSecretName is the name of the Secret holding the gateway certificate.
+func TLSSecretName(app string) string { return app + "-tls-certificate" }
+
+// Relation identifies one relation with a remote application.
+type Relation struct {
+	App string          // remote application name
+	ID  juju.RelationID // local endpoint and Juju relation id
+}
+
+// String is "app (endpoint:id)".
+func (r Relation) String() string { return r.App + " (" + r.ID.String() + ")" }
+
+// RouteRequest is one istio-ingress-route relation. Config is nil while the
+// requirer has not asked for anything; Err is set when its databag could not
+// be decoded.
+type RouteRequest struct {
+	Relation
+	Config *ingressroute.Config
+	Err    error
+}
+
+// IngressRequest is one ingress v2 relation. Request is nil while the
+// requirer has not asked for anything; Err is set when its databag could not
+// be decoded.
+type IngressRequest struct {
+	Relation
+	Request *ingress.Request
+	Err     error
+}

@@ -1,0 +1,289 @@
+package gateway
+
+import (
+	"cmp"
+	"slices"
+	"strconv"
+	"strings"
+
+	autoscalingv2 "k8s.io/api/autoscaling/v2"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
+	"k8s.io/apimachinery/pkg/runtime"
+	gwv1 "sigs.k8s.io/gateway-api/apis/v1"
+)
+
+// ManagedName is the name Istio gives the Deployment, Service and
+// ServiceAccount it provisions for the Gateway named app.
+func ManagedName(app string) string { return app + "-istio" }
+
+// render builds every object of the plan in apply order.
+func render(in *Input, hostListener string, listeners []listener, served []*request, cidrs []string) []*unstructured.Unstructured {
+	var objs []*unstructured.Unstructured
+	add := func(scope string, obj map[string]any) {
+		u := &unstructured.Unstructured{Object: obj}
+		labels := u.GetLabels()
+		if labels == nil {
+			labels = map[string]string{}
+		}
+		labels[LabelInstance] = InstanceLabel(in.Model, in.App)
+		labels[LabelScope] = scope
+		u.SetLabels(labels)
+		objs = append(objs, u)
+	}
+
+	add(ScopeGateway, gatewayObject(in, hostListener, listeners))
+	if in.Units > 0 {
+		add(ScopeGateway, hpaObject(in))
+	}
+
+	var routes []plannedRoute
+	var backends []backendUse
+	for _, r := range served {
+		routes = append(routes, r.routes...)
+		backends = append(backends, r.backends...)
+	}
+	for _, dr := range destinationRules(in, backends) {
+		add(ScopeDestinationRule, dr)
+	}
+	for _, rt := range routes {
+		add(ScopeIngress, routeObject(in, rt))
+	}
+	for _, ap := range l4Policies(in, backends) {
+		add(ScopeL4Policy, ap)
+	}
+	add(ScopeExternalTraffic, externalTrafficPolicy(in, cidrs))
+
+	order := map[string]int{}
+	for i, s := range Scopes() {
+		if _, ok := order[s.Name]; !ok {
+			order[s.Name] = i
+		}
+	}
+	slices.SortStableFunc(objs, func(a, b *unstructured.Unstructured) int {
+		return cmp.Or(
+			cmp.Compare(order[a.GetLabels()[LabelScope]], order[b.GetLabels()[LabelScope]]),
+			cmp.Compare(a.GetKind(), b.GetKind()),
+			cmp.Compare(a.GetNamespace(), b.GetNamespace()),
+			cmp.Compare(a.GetName(), b.GetName()),
+		)
+	})
+	return objs
+}
+
+// toMap converts a typed API object to the unstructured form, dropping the
+// status and the null creationTimestamp that only the server sets.
+func toMap(obj any) map[string]any {
+	m, err := runtime.DefaultUnstructuredConverter.ToUnstructured(obj)
+	if err != nil {
+		// Only reachable with a type the converter cannot handle, which
+		// would be a programming error caught by every test.
+		panic("gateway: converting typed object: " + err.Error())
+	}
+	delete(m, "status")
+	pruneNulls(m)
+	return m
+}
+
+// pruneNulls removes null values (unset optional fields the converter keeps,
+// such as a certificate reference's group): in an apply patch a null means
+// "delete this field", which is never what we want to say.
+func pruneNulls(v any) {
+	switch t := v.(type) {
+	case map[string]any:
+		for k, e := range t {
+			if e == nil {
+				delete(t, k)
+				continue
+			}
+			pruneNulls(e)
+		}
+	case []any:
+		for _, e := range t {
+			pruneNulls(e)
+		}
+	}
+}
+
+func gatewayObject(in *Input, hostListener string, listeners []listener) map[string]any {
+	secret := in.TLS.SecretName
+	if secret == "" {
+		secret = TLSSecretName(in.App)
+	}
+	gw := gwv1.Gateway{
+		TypeMeta: metav1.TypeMeta{APIVersion: KindGateway.GroupVersion().String(), Kind: KindGateway.Kind},
+		ObjectMeta: metav1.ObjectMeta{
+			Name: in.App, Namespace: in.Model,
+			Labels: map[string]string{TelemetryLabelKey(in.Model, in.App): TelemetryLabelValue},
+		},
+		Spec: gwv1.GatewaySpec{GatewayClassName: "istio"},
+	}
+	for _, l := range listeners {
+		gl := gwv1.Listener{
+			Name:     gwv1.SectionName(l.name()),
+			Port:     gwv1.PortNumber(l.port),
+			Protocol: l.protocol,
+			AllowedRoutes: &gwv1.AllowedRoutes{Namespaces: &gwv1.RouteNamespaces{
+				From: ptr(gwv1.NamespacesFromAll),
+			}},
+		}
+		if hostListener != "" {
+			gl.Hostname = ptr(gwv1.Hostname(hostListener))
+		}
+		if l.protocol == gwv1.HTTPSProtocolType {
+			gl.TLS = &gwv1.ListenerTLSConfig{CertificateRefs: []gwv1.SecretObjectReference{{Name: gwv1.ObjectName(secret)}}}
+		}
+		gw.Spec.Listeners = append(gw.Spec.Listeners, gl)
+	}
+	return toMap(&gw)
+}
+
+func hpaObject(in *Input) map[string]any {
+	n := int32(min(in.Units, 1<<30))
+	hpa := autoscalingv2.HorizontalPodAutoscaler{
+		TypeMeta:   metav1.TypeMeta{APIVersion: KindHPA.GroupVersion().String(), Kind: KindHPA.Kind},
+		ObjectMeta: metav1.ObjectMeta{Name: in.App, Namespace: in.Model},
+		Spec: autoscalingv2.HorizontalPodAutoscalerSpec{
+			ScaleTargetRef: autoscalingv2.CrossVersionObjectReference{APIVersion: "apps/v1", Kind: "Deployment", Name: ManagedName(in.App)},
+			MinReplicas:    &n,
+			MaxReplicas:    n,
+		},
+	}
+	return toMap(&hpa)
+}
+
+func parentRefs(in *Input, l listener) []gwv1.ParentReference {
+	return []gwv1.ParentReference{{
+		Name:        gwv1.ObjectName(in.App),
+		Namespace:   ptr(gwv1.Namespace(in.Model)),
+		SectionName: ptr(gwv1.SectionName(l.name())),
+	}}
+}
+
+func routeObject(in *Input, rt plannedRoute) map[string]any {
+	meta := metav1.ObjectMeta{Name: rt.name, Namespace: rt.namespace}
+	if rt.kind == kindGRPC {
+		return toMap(&gwv1.GRPCRoute{
+			TypeMeta:   metav1.TypeMeta{APIVersion: KindGRPCRoute.GroupVersion().String(), Kind: KindGRPCRoute.Kind},
+			ObjectMeta: meta,
+			Spec: gwv1.GRPCRouteSpec{
+				CommonRouteSpec: gwv1.CommonRouteSpec{ParentRefs: parentRefs(in, rt.listener)},
+				Hostnames:       rt.hostnames,
+				Rules:           rt.grpcRules,
+			},
+		})
+	}
+	return toMap(&gwv1.HTTPRoute{
+		TypeMeta:   metav1.TypeMeta{APIVersion: KindHTTPRoute.GroupVersion().String(), Kind: KindHTTPRoute.Kind},
+		ObjectMeta: meta,
+		Spec: gwv1.HTTPRouteSpec{
+			CommonRouteSpec: gwv1.CommonRouteSpec{ParentRefs: parentRefs(in, rt.listener)},
+			Hostnames:       rt.hostnames,
+			Rules:           rt.httpRules,
+		},
+	})
+}
+
+type serviceKey struct{ service, namespace string }
+
+// destinationRules tells the gateway to speak the client's protocol (HTTP/2
+// for gRPC) to every gRPC backend: Juju's Service ports carry no grpc- name
+// or appProtocol for Istio to infer it from.
+func destinationRules(in *Input, backends []backendUse) []map[string]any {
+	seen := map[serviceKey]bool{}
+	var out []map[string]any
+	for _, b := range backends {
+		k := serviceKey{b.service, b.namespace}
+		if !b.grpc || seen[k] {
+			continue
+		}
+		seen[k] = true
+		out = append(out, map[string]any{
+			"apiVersion": KindDestinationRule.GroupVersion().String(),
+			"kind":       KindDestinationRule.Kind,
+			"metadata":   map[string]any{"name": objectName(b.service, "grpc-dest-rule", in.App), "namespace": b.namespace},
+			"spec": map[string]any{
+				"host": b.service + "." + b.namespace + ".svc.cluster.local",
+				"trafficPolicy": map[string]any{
+					"connectionPool": map[string]any{"http": map[string]any{"useClientProtocol": true}},
+				},
+			},
+		})
+	}
+	return out
+}
+
+// l4Policies lets the gateway's service account reach each backend on the
+// ports routes use, for meshes that deny by default.
+func l4Policies(in *Input, backends []backendUse) []map[string]any {
+	ports := map[serviceKey][]int{}
+	var keys []serviceKey
+	for _, b := range backends {
+		k := serviceKey{b.service, b.namespace}
+		if _, ok := ports[k]; !ok {
+			keys = append(keys, k)
+		}
+		if !slices.Contains(ports[k], b.port) {
+			ports[k] = append(ports[k], b.port)
+		}
+	}
+	principal := "cluster.local/ns/" + in.Model + "/sa/" + ManagedName(in.App)
+	out := make([]map[string]any, 0, len(keys))
+	for _, k := range keys {
+		ps := ports[k]
+		slices.Sort(ps)
+		portStrings := make([]any, 0, len(ps))
+		for _, p := range ps {
+			portStrings = append(portStrings, strconv.Itoa(p))
+		}
+		out = append(out, map[string]any{
+			"apiVersion": KindAuthorizationPolicy.GroupVersion().String(),
+			"kind":       KindAuthorizationPolicy.Kind,
+			"metadata":   map[string]any{"name": objectName(k.service, in.App, k.namespace, "l4"), "namespace": k.namespace},
+			"spec": map[string]any{
+				"action":   "ALLOW",
+				"selector": map[string]any{"matchLabels": map[string]any{"app.kubernetes.io/name": k.service}},
+				"rules": []any{map[string]any{
+					"from": []any{map[string]any{"source": map[string]any{"principals": []any{principal}}}},
+					"to":   []any{map[string]any{"operation": map[string]any{"ports": portStrings}}},
+				}},
+			},
+		})
+	}
+	return out
+}
+
+// externalTrafficPolicy allows traffic into the gateway only from cidrs.
+// With no valid CIDR the ALLOW policy has no rules, which Istio reads as
+// "allow nothing": a typo in the option fails closed, never open.
+func externalTrafficPolicy(in *Input, cidrs []string) map[string]any {
+	spec := map[string]any{
+		"action": "ALLOW",
+		"targetRefs": []any{map[string]any{
+			"group": KindGateway.Group, "kind": KindGateway.Kind, "name": in.App,
+		}},
+	}
+	if len(cidrs) > 0 {
+		blocks := make([]any, 0, len(cidrs))
+		for _, c := range cidrs {
+			blocks = append(blocks, c)
+		}
+		spec["rules"] = []any{map[string]any{"from": []any{map[string]any{"source": map[string]any{"ipBlocks": blocks}}}}}
+	}
+	return map[string]any{
+		"apiVersion": KindAuthorizationPolicy.GroupVersion().String(),
+		"kind":       KindAuthorizationPolicy.Kind,
+		"metadata":   map[string]any{"name": objectName(in.App, in.Model, "external-traffic"), "namespace": in.Model},
+		"spec":       spec,
+	}
+}
+
+func splitTrim(s string) []string {
+	var out []string
+	for _, p := range strings.Split(s, ",") {
+		if p = strings.TrimSpace(p); p != "" {
+			out = append(out, p)
+		}
+	}
+	return out
+}
