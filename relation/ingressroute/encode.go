@@ -15,6 +15,9 @@ import (
 // Encode validates c first (see Validate) and never writes a config the
 // provider would reject.
 func (c *Config) Encode() ([]byte, error) {
+	if c == nil {
+		return nil, fmt.Errorf("%w: no config", ErrInvalidConfig)
+	}
 	if err := c.Validate(); err != nil {
 		return nil, err
 	}
