@@ -1,0 +1,388 @@
+// Package kube applies the charm's desired Kubernetes objects: server-side
+// apply per scope, garbage collection of what is no longer desired by the
+// scope and instance labels, and the readiness reads the status needs.
+package kube
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"sort"
+	"strings"
+	"sync"
+	"time"
+
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
+	"k8s.io/apimachinery/pkg/api/meta"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
+	"k8s.io/apimachinery/pkg/labels"
+	"k8s.io/apimachinery/pkg/selection"
+	"k8s.io/apimachinery/pkg/util/sets"
+	"k8s.io/client-go/dynamic"
+	"k8s.io/client-go/rest"
+
+	"github.com/canonical/istio-ingress-k8s-go/gateway"
+)
+
+const (
+	defaultConcurrency = 8
+	defaultTimeout     = 30 * time.Second
+)
+
+// Options configure an Applier.
+type Options struct {
+	// FieldManager owns the applied fields; the charm's app name.
+	FieldManager string
+	// Instance is the value of gateway.LabelInstance on everything we own.
+	Instance string
+	// Scopes is the scope table, normally gateway.Scopes().
+	Scopes []gateway.Scope
+	// Concurrency bounds in-flight requests (default 8). It replaces
+	// client-go's 5 QPS client-side limit, which would make a 500-object
+	// apply take over a minute; the API server's own flow control still applies.
+	Concurrency int
+}
+
+// Applier reconciles the cluster to a set of desired objects.
+type Applier struct {
+	client      dynamic.Interface
+	opts        Options
+	kinds       []gateway.Kind      // distinct kinds over all scopes, in scope order
+	kindScopes  map[string][]string // kind key → scopes that own it
+	scopeByName map[string]gateway.Scope
+}
+
+// Result counts what a reconcile did, for logs.
+type Result struct {
+	Applied   int // objects created or changed
+	Unchanged int // desired objects already live with the same content
+	Deleted   int // objects no longer desired
+}
+
+func (r Result) String() string {
+	return fmt.Sprintf("%d applied, %d unchanged, %d deleted", r.Applied, r.Unchanged, r.Deleted)
+}
+
+// NewApplier builds an Applier on a copy of cfg.
+func NewApplier(cfg *rest.Config, opts Options) (*Applier, error) {
+	if opts.FieldManager == "" || opts.Instance == "" {
+		return nil, errors.New("kube: field manager and instance label are required")
+	}
+	if opts.Concurrency <= 0 {
+		opts.Concurrency = defaultConcurrency
+	}
+	c := rest.CopyConfig(cfg)
+	if c.QPS == 0 && c.RateLimiter == nil {
+		c.QPS = -1 // no client-side limiter; Concurrency bounds the load
+	}
+	if c.Timeout == 0 {
+		c.Timeout = defaultTimeout
+	}
+	client, err := dynamic.NewForConfig(c)
+	if err != nil {
+		return nil, fmt.Errorf("kube: client: %w", err)
+	}
+	a := &Applier{client: client, opts: opts, kindScopes: map[string][]string{}, scopeByName: map[string]gateway.Scope{}}
+	for _, s := range opts.Scopes {
+		a.scopeByName[s.Name] = s
+		for _, k := range s.Kinds {
+			key := kindKey(k.Group, k.Kind)
+			if _, seen := a.kindScopes[key]; !seen {
+				a.kinds = append(a.kinds, k)
+			}
+			a.kindScopes[key] = append(a.kindScopes[key], s.Name)
+		}
+	}
+	return a, nil
+}
+
+// identity is what makes two objects the same object (version-independent).
+type identity struct {
+	group, kind, namespace, name string
+}
+
+func (id identity) String() string {
+	return fmt.Sprintf("%s %s/%s", id.kind, id.namespace, id.name)
+}
+
+func kindKey(group, kind string) string { return kind + "." + group }
+
+type desiredObject struct {
+	id   identity
+	kind gateway.Kind
+	obj  *unstructured.Unstructured
+}
+
+type liveObject struct {
+	id   identity
+	kind gateway.Kind
+	obj  unstructured.Unstructured
+}
+
+// Apply makes the cluster hold exactly the desired objects among those
+// carrying our instance label and one of our scope labels: it applies the
+// new or changed ones and deletes the rest. Invalid input fails before any
+// request. Objects of a kind the cluster does not serve are skipped and
+// reported through a *MissingCRDError; other failures are *ObjectErrors.
+// All errors are joined; the Result counts what was done regardless.
+func (a *Applier) Apply(ctx context.Context, desired []*unstructured.Unstructured) (Result, error) {
+	want, err := a.validate(desired)
+	if err != nil {
+		return Result{}, err
+	}
+	live, missing, listErr := a.listLive(ctx)
+	var res Result
+	var applies, deletes []func(context.Context) error
+	var mu sync.Mutex
+	for _, d := range want {
+		kk := kindKey(d.id.group, d.id.kind)
+		if missing.Has(kk) || listErr[kk] != nil {
+			continue
+		}
+		if l, ok := live[d.id]; ok && covers(l.obj.Object, d.obj.Object) {
+			res.Unchanged++
+			continue
+		}
+		_, exists := live[d.id]
+		applies = append(applies, func(ctx context.Context) error {
+			if !exists {
+				if err := a.checkNotForeign(ctx, d); err != nil {
+					return err
+				}
+			}
+			_, err := a.client.Resource(d.kind.GroupVersionResource).Namespace(d.id.namespace).Apply(
+				ctx, d.id.name, d.obj, metav1.ApplyOptions{FieldManager: a.opts.FieldManager, Force: true})
+			if err != nil {
+				return &ObjectError{Op: "apply", Kind: d.id.kind, Namespace: d.id.namespace, Name: d.id.name, Err: err}
+			}
+			mu.Lock()
+			res.Applied++
+			mu.Unlock()
+			return nil
+		})
+	}
+	for id, l := range live {
+		if _, keep := want[id]; !keep {
+			deletes = append(deletes, a.deleteJob(l, &res, &mu))
+		}
+	}
+	// Applies first: a renamed object never leaves a gap in service.
+	errs := a.run(ctx, applies)
+	errs = append(errs, a.run(ctx, deletes)...)
+	return res, a.joinErrors(missing, listErr, errs)
+}
+
+// DeleteAll deletes every object of every scope we own (DestinationRules
+// included). Kinds the cluster does not serve have nothing to delete.
+func (a *Applier) DeleteAll(ctx context.Context) (Result, error) {
+	live, _, listErr := a.listLive(ctx)
+	var res Result
+	var mu sync.Mutex
+	jobs := make([]func(context.Context) error, 0, len(live))
+	for _, l := range live {
+		jobs = append(jobs, a.deleteJob(l, &res, &mu))
+	}
+	return res, a.joinErrors(nil, listErr, a.run(ctx, jobs))
+}
+
+func (a *Applier) deleteJob(l liveObject, res *Result, mu *sync.Mutex) func(context.Context) error {
+	return func(ctx context.Context) error {
+		uid := l.obj.GetUID()
+		err := a.client.Resource(l.kind.GroupVersionResource).Namespace(l.id.namespace).Delete(ctx, l.id.name, metav1.DeleteOptions{
+			// Never delete an object recreated since we listed it.
+			Preconditions: &metav1.Preconditions{UID: &uid},
+		})
+		switch {
+		case err == nil:
+			mu.Lock()
+			res.Deleted++
+			mu.Unlock()
+		case apierrors.IsNotFound(err), apierrors.IsConflict(err):
+			// Already gone, or replaced by a newer object the next reconcile judges.
+		default:
+			return &ObjectError{Op: "delete", Kind: l.id.kind, Namespace: l.id.namespace, Name: l.id.name, Err: err}
+		}
+		return nil
+	}
+}
+
+// checkNotForeign refuses to take over an object we are about to create when
+// one of that name exists without our instance label: it belongs to someone
+// else (a user, or another instance of the charm).
+func (a *Applier) checkNotForeign(ctx context.Context, d desiredObject) error {
+	cur, err := a.client.Resource(d.kind.GroupVersionResource).Namespace(d.id.namespace).Get(ctx, d.id.name, metav1.GetOptions{})
+	switch {
+	case apierrors.IsNotFound(err):
+		return nil
+	case err != nil:
+		return &ObjectError{Op: "apply", Kind: d.id.kind, Namespace: d.id.namespace, Name: d.id.name, Err: err}
+	}
+	if owner := cur.GetLabels()[gateway.LabelInstance]; owner != a.opts.Instance {
+		return &ObjectError{Op: "apply", Kind: d.id.kind, Namespace: d.id.namespace, Name: d.id.name,
+			Err: fmt.Errorf("%w (its %s label is %q)", ErrForeignObject, gateway.LabelInstance, owner)}
+	}
+	return nil
+}
+
+// validate checks every desired object belongs to us and to a scope that owns
+// its kind, and normalises it for apply and comparison.
+func (a *Applier) validate(desired []*unstructured.Unstructured) (map[identity]desiredObject, error) {
+	out := make(map[identity]desiredObject, len(desired))
+	var errs []error
+	for i, obj := range desired {
+		if obj == nil {
+			errs = append(errs, fmt.Errorf("validate object %d: nil", i))
+			continue
+		}
+		d, err := a.validateOne(obj)
+		if err != nil {
+			errs = append(errs, err)
+			continue
+		}
+		if _, dup := out[d.id]; dup {
+			errs = append(errs, a.invalid(obj, errors.New("appears twice in the desired set")))
+			continue
+		}
+		out[d.id] = d
+	}
+	if len(errs) > 0 {
+		return nil, errors.Join(errs...)
+	}
+	return out, nil
+}
+
+func (a *Applier) validateOne(obj *unstructured.Unstructured) (desiredObject, error) {
+	gvk := obj.GroupVersionKind()
+	if obj.GetName() == "" || obj.GetNamespace() == "" {
+		return desiredObject{}, a.invalid(obj, errors.New("name and namespace are required"))
+	}
+	lbls := obj.GetLabels()
+	if got := lbls[gateway.LabelInstance]; got != a.opts.Instance {
+		return desiredObject{}, a.invalid(obj, fmt.Errorf("label %s is %q, want %q", gateway.LabelInstance, got, a.opts.Instance))
+	}
+	scopeName := lbls[gateway.LabelScope]
+	scope, ok := a.scopeByName[scopeName]
+	if !ok {
+		return desiredObject{}, a.invalid(obj, fmt.Errorf("label %s is %q, not a managed scope", gateway.LabelScope, scopeName))
+	}
+	var kind gateway.Kind
+	found := false
+	for _, k := range scope.Kinds {
+		if k.GVK() == gvk {
+			kind, found = k, true
+			break
+		}
+	}
+	if !found {
+		return desiredObject{}, a.invalid(obj, fmt.Errorf("scope %s does not manage %s", scopeName, gvk))
+	}
+	norm, err := normalise(obj)
+	if err != nil {
+		return desiredObject{}, a.invalid(obj, err)
+	}
+	id := identity{group: gvk.Group, kind: gvk.Kind, namespace: obj.GetNamespace(), name: obj.GetName()}
+	return desiredObject{id: id, kind: kind, obj: norm}, nil
+}
+
+func (a *Applier) invalid(obj *unstructured.Unstructured, err error) error {
+	return &ObjectError{Op: "validate", Kind: obj.GetKind(), Namespace: obj.GetNamespace(), Name: obj.GetName(), Err: err}
+}
+
+// listLive lists, once per kind and across all namespaces, the objects with
+// our instance label and a scope label of a scope owning that kind.
+func (a *Applier) listLive(ctx context.Context) (map[identity]liveObject, sets.Set[string], map[string]error) {
+	var mu sync.Mutex
+	live := map[identity]liveObject{}
+	missing := sets.New[string]()
+	listErr := map[string]error{}
+	jobs := make([]func(context.Context) error, 0, len(a.kinds))
+	for _, k := range a.kinds {
+		kk := kindKey(k.Group, k.Kind)
+		jobs = append(jobs, func(ctx context.Context) error {
+			list, err := a.client.Resource(k.GroupVersionResource).List(ctx, metav1.ListOptions{LabelSelector: a.selector(kk)})
+			mu.Lock()
+			defer mu.Unlock()
+			if err != nil {
+				if apierrors.IsNotFound(err) || meta.IsNoMatchError(err) {
+					missing.Insert(kk)
+				} else {
+					listErr[kk] = fmt.Errorf("list %s: %w", k.Kind, err)
+				}
+				return nil
+			}
+			for _, item := range list.Items {
+				id := identity{group: k.Group, kind: k.Kind, namespace: item.GetNamespace(), name: item.GetName()}
+				live[id] = liveObject{id: id, kind: k, obj: item}
+			}
+			return nil
+		})
+	}
+	a.run(ctx, jobs)
+	return live, missing, listErr
+}
+
+func (a *Applier) selector(kk string) string {
+	inst, _ := labels.NewRequirement(gateway.LabelInstance, selection.Equals, []string{a.opts.Instance})
+	scope, _ := labels.NewRequirement(gateway.LabelScope, selection.In, a.kindScopes[kk])
+	if inst == nil || scope == nil {
+		// Unreachable for valid label values; an impossible selector matches nothing.
+		return gateway.LabelInstance + "=" + a.opts.Instance + "," + gateway.LabelScope + " in ()"
+	}
+	return labels.NewSelector().Add(*inst, *scope).String()
+}
+
+// run executes jobs with at most Concurrency in flight and returns their errors.
+func (a *Applier) run(ctx context.Context, jobs []func(context.Context) error) []error {
+	var (
+		wg   sync.WaitGroup
+		mu   sync.Mutex
+		errs []error
+		sem  = make(chan struct{}, a.opts.Concurrency)
+	)
+	for _, job := range jobs {
+		wg.Add(1)
+		sem <- struct{}{}
+		go func() {
+			defer wg.Done()
+			defer func() { <-sem }()
+			if err := job(ctx); err != nil {
+				mu.Lock()
+				errs = append(errs, err)
+				mu.Unlock()
+			}
+		}()
+	}
+	wg.Wait()
+	return errs
+}
+
+func (a *Applier) joinKinds(keys sets.Set[string]) []gateway.Kind {
+	var out []gateway.Kind
+	for _, k := range a.kinds {
+		if keys.Has(kindKey(k.Group, k.Kind)) {
+			out = append(out, k)
+		}
+	}
+	return out
+}
+
+// joinErrors puts the missing-CRD error first (the one a status shows),
+// then the rest in a stable order.
+func (a *Applier) joinErrors(missing sets.Set[string], listErr map[string]error, errs []error) error {
+	var out []error
+	if missing.Len() > 0 {
+		out = append(out, &MissingCRDError{Kinds: a.joinKinds(missing)})
+	}
+	rest := append([]error(nil), errs...)
+	for _, err := range listErr {
+		rest = append(rest, err)
+	}
+	sortErrors(rest)
+	return errors.Join(append(out, rest...)...)
+}
+
+// sortErrors orders errors by message so reports are stable across runs.
+func sortErrors(errs []error) {
+	sort.Slice(errs, func(i, j int) bool { return strings.Compare(errs[i].Error(), errs[j].Error()) < 0 })
+}

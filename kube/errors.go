@@ -1,0 +1,78 @@
+package kube
+
+import (
+	"errors"
+	"fmt"
+	"sort"
+	"strings"
+
+	"github.com/canonical/istio-ingress-k8s-go/gateway"
+)
+
+// MissingCRDError reports kinds the cluster does not serve, so nothing of
+// those kinds could be applied. Its message names what to install.
+type MissingCRDError struct {
+	Kinds []gateway.Kind
+}
+
+func (e *MissingCRDError) Error() string {
+	bySet := map[string][]string{}
+	for _, k := range e.Kinds {
+		set := crdSet(k)
+		bySet[set] = append(bySet[set], k.Kind)
+	}
+	sets := make([]string, 0, len(bySet))
+	for set := range bySet {
+		sets = append(sets, set)
+	}
+	sort.Strings(sets)
+	parts := make([]string, 0, len(sets))
+	for _, set := range sets {
+		parts = append(parts, fmt.Sprintf("install %s (missing %s)", set, strings.Join(bySet[set], ", ")))
+	}
+	return "cluster lacks required CRDs: " + strings.Join(parts, "; ")
+}
+
+// Install lists what to install, e.g. ["the Gateway API CRDs"], sorted.
+func (e *MissingCRDError) Install() []string {
+	seen := map[string]bool{}
+	var out []string
+	for _, k := range e.Kinds {
+		if s := crdSet(k); !seen[s] {
+			seen[s] = true
+			out = append(out, s)
+		}
+	}
+	sort.Strings(out)
+	return out
+}
+
+func crdSet(k gateway.Kind) string {
+	switch {
+	case strings.HasSuffix(k.Group, "gateway.networking.k8s.io"):
+		return "the Gateway API CRDs"
+	case strings.HasSuffix(k.Group, "istio.io"):
+		return "the Istio CRDs"
+	default:
+		return "the API group " + k.GroupVersion().String()
+	}
+}
+
+// ErrForeignObject means a desired object's name is taken by an object this
+// charm instance does not own; it is left alone.
+var ErrForeignObject = errors.New("an object with this name exists and is not managed by this charm instance")
+
+// ObjectError is a failure on one object, named as "Kind namespace/name".
+type ObjectError struct {
+	Op        string // "apply", "delete" or "validate"
+	Kind      string
+	Namespace string
+	Name      string
+	Err       error
+}
+
+func (e *ObjectError) Error() string {
+	return fmt.Sprintf("%s %s %s/%s: %v", e.Op, e.Kind, e.Namespace, e.Name, e.Err)
+}
+
+func (e *ObjectError) Unwrap() error { return e.Err }
