@@ -1,0 +1,120 @@
+package hooks
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"runtime/debug"
+	"strings"
+
+	"github.com/canonical/istio-ingress-k8s-go/juju"
+)
+
+// Deps is everything Dispatch talks to; tests substitute each.
+type Deps struct {
+	// Getenv reads the hook environment (os.Getenv in production).
+	Getenv func(string) string
+	// Runner executes hook tools (juju.ExecRunner{} in production).
+	Runner juju.Runner
+	// Stderr receives a copy of every log line; Juju records a hook's
+	// output in the unit log at debug level.
+	Stderr io.Writer
+}
+
+// Dispatch handles one hook or action and returns the process exit code.
+//
+// Every hook exits 0: a problem is logged and shown as the unit status
+// rather than failing the hook, because a failed hook blocks every later
+// hook of the unit (and Juju would discard its relation writes) until an
+// operator intervenes. Only a missing Runner, a programming error that
+// leaves no way to report anything, returns non-zero.
+func Dispatch(ctx context.Context, d Deps) int {
+	stderr := d.Stderr
+	if stderr == nil {
+		stderr = io.Discard
+	}
+	if d.Runner == nil {
+		fmt.Fprintln(stderr, "ERROR hooks.Dispatch: no hook-tool runner")
+		return 1
+	}
+	getenv := d.Getenv
+	if getenv == nil {
+		getenv = func(string) string { return "" }
+	}
+	client := juju.NewClient(d.Runner)
+	log := logger{client: client, stderr: stderr}
+
+	jctx, err := juju.ContextFromEnv(getenv)
+	if err != nil {
+		log.printf(ctx, juju.LogWarning, "Incomplete hook environment: %v", err)
+	}
+	ev, err := ParseEvent(jctx)
+	if err != nil {
+		// The reconcile does not depend on the event, so it still runs.
+		log.printf(ctx, juju.LogWarning, "Cannot tell which event this is (%v); reconciling anyway", err)
+	} else {
+		log.printf(ctx, juju.LogInfo, "Handling %s", ev)
+	}
+
+	switch ev.Kind {
+	case Remove:
+		log.printf(ctx, juju.LogInfo, "Unit is being removed; nothing to clean up")
+		return 0
+	case Action:
+		// The charm defines no actions; say so instead of silently succeeding.
+		if err := client.ActionFail(ctx, fmt.Sprintf("unknown action %q", ev.Action)); err != nil {
+			log.printf(ctx, juju.LogError, "Failing unknown action %q: %v", ev.Action, err)
+		}
+		return 0
+	}
+
+	status, err := safeReconcile(ctx, client, ev, log)
+	if err != nil {
+		log.printf(ctx, juju.LogError, "Reconcile failed: %v", err)
+		status = juju.Status{Name: juju.StatusBlocked, Message: "Reconcile failed (see juju debug-log): " + brief(err)}
+	}
+	if err := client.StatusSet(ctx, status); err != nil {
+		log.printf(ctx, juju.LogError, "Setting status %q: %v", status, err)
+		return 0
+	}
+	log.printf(ctx, juju.LogDebug, "Status: %s", status)
+	return 0
+}
+
+// safeReconcile turns a panic into an error, so a bug shows up as a status
+// instead of a failed hook that blocks the unit.
+func safeReconcile(ctx context.Context, client *juju.Client, ev Event, log logger) (st juju.Status, err error) {
+	defer func() {
+		if p := recover(); p != nil {
+			log.printf(ctx, juju.LogError, "Internal error: %v\n%s", p, debug.Stack())
+			err = fmt.Errorf("internal error: %v", p)
+		}
+	}()
+	return reconcile(ctx, client, ev)
+}
+
+// brief shortens an error to a status message: its first line, at most
+// maxStatusError characters. The full text is in the log.
+func brief(err error) string {
+	const maxStatusError = 200
+	msg, _, _ := strings.Cut(err.Error(), "\n")
+	if r := []rune(msg); len(r) > maxStatusError {
+		msg = string(r[:maxStatusError-1]) + "…"
+	}
+	return msg
+}
+
+// logger writes each line to juju-log and to stderr, so it survives even
+// when the hook tools do not work.
+type logger struct {
+	client *juju.Client
+	stderr io.Writer
+}
+
+func (l logger) printf(ctx context.Context, level juju.LogLevel, format string, args ...any) {
+	msg := fmt.Sprintf(format, args...)
+	fmt.Fprintf(l.stderr, "%s %s\n", level, msg)
+	if err := l.client.Log(ctx, level, msg); err != nil {
+		fmt.Fprintf(l.stderr, "%s juju-log failed: %v\n", juju.LogWarning, err)
+	}
+}
