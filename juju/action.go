@@ -10,14 +10,7 @@ import (
 // ActionGet returns the running action's parameters, with the defaults of
 // actions.yaml filled in (action-get --format=json).
 func (c *Client) ActionGet(ctx context.Context) (map[string]any, error) {
-	var params map[string]any
-	if err := c.runJSON(ctx, &params, "action-get", "--format=json"); err != nil {
-		return nil, err
-	}
-	if params == nil {
-		params = map[string]any{}
-	}
-	return params, nil
+	return runJSONMap[any](ctx, c, "action-get", "--format=json")
 }
 
 // actionKey is Juju's rule for action result keys.

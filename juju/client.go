@@ -41,6 +41,19 @@ func (c *Client) runJSON(ctx context.Context, v any, tool string, args ...string
 	return nil
 }
 
+// runJSONMap executes a tool that prints a JSON object; null (an empty
+// bag or store on some Juju versions) becomes an empty, non-nil map.
+func runJSONMap[V any](ctx context.Context, c *Client, tool string, args ...string) (map[string]V, error) {
+	var m map[string]V
+	if err := c.runJSON(ctx, &m, tool, args...); err != nil {
+		return nil, err
+	}
+	if m == nil {
+		m = map[string]V{}
+	}
+	return m, nil
+}
+
 // marshalJSON encodes data for --file - without HTML escaping, so values
 // reach Juju exactly as given.
 func marshalJSON(v any) ([]byte, error) {

@@ -6,14 +6,7 @@ import "context"
 // Options with neither a value nor a default are absent. Numbers decode as
 // float64, as encoding/json does; use ConfigGetInto for typed access.
 func (c *Client) ConfigGet(ctx context.Context) (map[string]any, error) {
-	var cfg map[string]any
-	if err := c.runJSON(ctx, &cfg, "config-get", "--format=json"); err != nil {
-		return nil, err
-	}
-	if cfg == nil {
-		cfg = map[string]any{}
-	}
-	return cfg, nil
+	return runJSONMap[any](ctx, c, "config-get", "--format=json")
 }
 
 // ConfigGetInto decodes the charm's configuration into v, a pointer to a

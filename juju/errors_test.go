@@ -48,13 +48,9 @@ func TestErrorMapping(t *testing.T) {
 			func(ctx context.Context, c *juju.Client) error { _, err := c.StateGetAll(ctx); return err },
 			nil},
 		{"relation-set --app on a non-leader", "relation-set", "ERROR cannot write relation settings\n",
-			func(ctx context.Context, c *juju.Client) error {
-				l, err := c.Leader(ctx)
-				if err != nil {
-					return err
-				}
+			asLeader(func(ctx context.Context, l *juju.Leader) error {
 				return l.RelationSetApp(ctx, rel, map[string]string{"a": "b"})
-			},
+			}),
 			juju.ErrNotLeader},
 		{"non-leader reads its own app bag", "relation-get", "ERROR permission denied\n",
 			func(ctx context.Context, c *juju.Client) error {
@@ -63,42 +59,26 @@ func TestErrorMapping(t *testing.T) {
 			},
 			juju.ErrNotLeader},
 		{"status-set --application on a non-leader", "status-set", "ERROR this unit is not the leader\n",
-			func(ctx context.Context, c *juju.Client) error {
-				l, err := c.Leader(ctx)
-				if err != nil {
-					return err
-				}
+			asLeader(func(ctx context.Context, l *juju.Leader) error {
 				return l.StatusSetApp(ctx, juju.Status{Name: juju.StatusActive})
-			},
+			}),
 			juju.ErrNotLeader},
 		{"status-get --application on a non-leader", "status-get", "ERROR finding application status: this unit is not the leader\n",
-			func(ctx context.Context, c *juju.Client) error {
-				l, err := c.Leader(ctx)
-				if err != nil {
-					return err
-				}
-				_, err = l.StatusGetApp(ctx)
+			asLeader(func(ctx context.Context, l *juju.Leader) error {
+				_, err := l.StatusGetApp(ctx)
 				return err
-			},
+			}),
 			juju.ErrNotLeader},
 		{"leader-set on a non-leader", "leader-set", "ERROR cannot write leadership settings: cannot write settings: not the leader\n",
-			func(ctx context.Context, c *juju.Client) error {
-				l, err := c.Leader(ctx)
-				if err != nil {
-					return err
-				}
+			asLeader(func(ctx context.Context, l *juju.Leader) error {
 				return l.LeaderSet(ctx, map[string]string{"a": "b"})
-			},
+			}),
 			juju.ErrNotLeader},
 		{"app-owned secret-add on a non-leader", "secret-add", "ERROR this unit is not the leader\n",
-			func(ctx context.Context, c *juju.Client) error {
-				l, err := c.Leader(ctx)
-				if err != nil {
-					return err
-				}
-				_, err = l.SecretAdd(ctx, map[string]string{"key": "v"}, juju.SecretOptions{})
+			asLeader(func(ctx context.Context, l *juju.Leader) error {
+				_, err := l.SecretAdd(ctx, map[string]string{"key": "v"}, juju.SecretOptions{})
 				return err
-			},
+			}),
 			juju.ErrNotLeader},
 		{"secret-get missing secret", "secret-get", `ERROR secret "cu2b9e0p" not found` + "\n",
 			func(ctx context.Context, c *juju.Client) error {
@@ -148,6 +128,18 @@ func TestErrorMapping(t *testing.T) {
 			assert.Equal(t, tc.stderr, te.Stderr)
 			assert.Contains(t, err.Error(), tc.tool)
 		})
+	}
+}
+
+// asLeader adapts a leader-only call: it obtains the *Leader the only legal
+// way, then runs fn.
+func asLeader(fn func(ctx context.Context, l *juju.Leader) error) func(context.Context, *juju.Client) error {
+	return func(ctx context.Context, c *juju.Client) error {
+		l, err := c.Leader(ctx)
+		if err != nil {
+			return err
+		}
+		return fn(ctx, l)
 	}
 }
 
@@ -244,13 +236,9 @@ func TestRefusedBeforeCallingJuju(t *testing.T) {
 		{"invalid action key", func(ctx context.Context, c *juju.Client) error {
 			return c.ActionSet(ctx, map[string]any{"Bad_Key": "x"})
 		}},
-		{"leader-set key with =", func(ctx context.Context, c *juju.Client) error {
-			l, err := c.Leader(ctx)
-			if err != nil {
-				return err
-			}
+		{"leader-set key with =", asLeader(func(ctx context.Context, l *juju.Leader) error {
 			return l.LeaderSet(ctx, map[string]string{"a=b": "c"})
-		}},
+		})},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

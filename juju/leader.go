@@ -64,14 +64,7 @@ func (l *Leader) RelationSetApp(ctx context.Context, rel RelationID, data map[st
 // LeaderGet reads the (deprecated) leader settings (leader-get --format=json).
 // Any unit may read them.
 func (c *Client) LeaderGet(ctx context.Context) (map[string]string, error) {
-	var settings map[string]string
-	if err := c.runJSON(ctx, &settings, "leader-get", "--format=json"); err != nil {
-		return nil, err
-	}
-	if settings == nil {
-		settings = map[string]string{}
-	}
-	return settings, nil
+	return runJSONMap[string](ctx, c, "leader-get", "--format=json")
 }
 
 // LeaderSet writes leader settings (leader-set k=v ...; "" deletes a key).

@@ -56,7 +56,7 @@ func (c *Client) RelationApp(ctx context.Context, rel RelationID) (string, error
 // (relation-get --format=json -r <rel> - <unit>). The unit may be remote or
 // this unit; an empty bag is an empty, non-nil map.
 func (c *Client) RelationGet(ctx context.Context, rel RelationID, unit string) (map[string]string, error) {
-	return c.relationGet(ctx, "relation-get", "--format=json", "-r", rel.String(), "-", unit)
+	return runJSONMap[string](ctx, c, "relation-get", "--format=json", "-r", rel.String(), "-", unit)
 }
 
 // RelationGetApp reads every key of an application's databag
@@ -64,18 +64,7 @@ func (c *Client) RelationGet(ctx context.Context, rel RelationID, unit string) (
 // application's own bag is refused by Juju on non-leaders (ErrNotLeader),
 // except on peer relations.
 func (c *Client) RelationGetApp(ctx context.Context, rel RelationID, app string) (map[string]string, error) {
-	return c.relationGet(ctx, "relation-get", "--format=json", "-r", rel.String(), "--app", "-", app)
-}
-
-func (c *Client) relationGet(ctx context.Context, tool string, args ...string) (map[string]string, error) {
-	var bag map[string]string
-	if err := c.runJSON(ctx, &bag, tool, args...); err != nil {
-		return nil, err
-	}
-	if bag == nil {
-		bag = map[string]string{}
-	}
-	return bag, nil
+	return runJSONMap[string](ctx, c, "relation-get", "--format=json", "-r", rel.String(), "--app", "-", app)
 }
 
 // RelationSet writes keys of this unit's databag

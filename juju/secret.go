@@ -141,14 +141,7 @@ func (c *Client) SecretGet(ctx context.Context, o SecretGetOptions) (map[string]
 	if o.Peek {
 		args = append(args, "--peek")
 	}
-	var content map[string]string
-	if err := c.runJSON(ctx, &content, "secret-get", args...); err != nil {
-		return nil, err
-	}
-	if content == nil {
-		content = map[string]string{}
-	}
-	return content, nil
+	return runJSONMap[string](ctx, c, "secret-get", args...)
 }
 
 // SecretGrant lets the remote application of rel (or only one of its units)

@@ -10,14 +10,7 @@ import (
 // (state-get --format=json). Juju 4 prints null for an empty store; that is
 // an empty map here.
 func (c *Client) StateGetAll(ctx context.Context) (map[string]string, error) {
-	var st map[string]string
-	if err := c.runJSON(ctx, &st, "state-get", "--format=json"); err != nil {
-		return nil, err
-	}
-	if st == nil {
-		st = map[string]string{}
-	}
-	return st, nil
+	return runJSONMap[string](ctx, c, "state-get", "--format=json")
 }
 
 // StateGet reads one key of the unit's controller-side state
