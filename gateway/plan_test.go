@@ -310,8 +310,16 @@ func TestInvalidRequestsAreRefusedWithAReason(t *testing.T) {
 		{"double slash", httpConfig(httpRoute("a", pathMatch(ir.PathMatchExact, "/a//b"))), "must not contain //"},
 		{"bad regex", httpConfig(httpRoute("a", pathMatch(ir.PathMatchRegularExpression, "(("))), "regular expression"},
 		{"bad header name", httpConfig(httpRoute("a", ir.HTTPRouteMatch{Headers: ir.Headers{{Name: "bad header", Value: "v"}}})), "header name"},
-		{"bad hostname", func() *ir.Config { c := httpConfig(httpRoute("a")); c.HTTPRoutes[0].Hostnames = []string{"a..b"}; return c }(), "hostname"},
-		{"IP as hostname", func() *ir.Config { c := httpConfig(httpRoute("a")); c.HTTPRoutes[0].Hostnames = []string{"10.0.0.1"}; return c }(), "hostname"},
+		{"bad hostname", func() *ir.Config {
+			c := httpConfig(httpRoute("a"))
+			c.HTTPRoutes[0].Hostnames = []string{"a..b"}
+			return c
+		}(), "hostname"},
+		{"IP as hostname", func() *ir.Config {
+			c := httpConfig(httpRoute("a"))
+			c.HTTPRoutes[0].Hostnames = []string{"10.0.0.1"}
+			return c
+		}(), "hostname"},
 		{"bad backend", httpConfig(httpRoute("Bad_Service")), "backend service"},
 		{"port 0", func() *ir.Config { c := httpConfig(httpRoute("a")); c.HTTPRoutes[0].Backends[0].Port = 0; return c }(), "outside 1-65535"},
 		{"prefix rewrite with an Exact match", func() *ir.Config {
