@@ -337,6 +337,7 @@ func (e *Env) KubeconfigPath() string { return e.kubeconfigPath }
 func (e *Env) Dynamic() dynamic.Interface {
 	cfg := e.RESTConfig()
 	cfg.QPS, cfg.Burst = -1, 0
+	cfg.WarningHandler = rest.NoWarnings{} // CRD schema warnings are not ours to fix
 	return dynamic.NewForConfigOrDie(cfg)
 }
 
