@@ -148,6 +148,17 @@ func (d *decoder) list(v *jsonValue, item func(v *jsonValue)) bool {
 	return true
 }
 
+// readOptionalList decodes list[T] | None: absent or null is nil, an array is
+// a non-nil slice (empty stays empty, so [] and null round-trip).
+func readOptionalList[T any](d *decoder, v *jsonValue, item func(v *jsonValue) T) []T {
+	if v == nil || v.kind == jsonNull {
+		return nil
+	}
+	out := []T{}
+	d.list(v, func(v *jsonValue) { out = append(out, item(v)) })
+	return out
+}
+
 // integer applies pydantic's lax int rules and then the [lo, hi] bounds.
 func (d *decoder) integer(v *jsonValue, lo, hi int64) (int, bool) {
 	n, msg := laxInt(v)
@@ -358,13 +369,9 @@ func (d *decoder) routeBase(v *jsonValue) (name string, l Listener, backends []B
 		d.list(v, func(v *jsonValue) { backends = append(backends, d.backend(v)) })
 	})
 	d.field(v, "hostnames", func(v *jsonValue) {
-		if v == nil || v.kind == jsonNull {
-			return
-		}
-		hostnames = []string{}
-		d.list(v, func(v *jsonValue) {
+		hostnames = readOptionalList(d, v, func(v *jsonValue) string {
 			s, _ := d.str(v)
-			hostnames = append(hostnames, s)
+			return s
 		})
 	})
 	return name, l, backends, hostnames
@@ -376,20 +383,8 @@ func (d *decoder) httpRoute(v *jsonValue) HTTPRoute {
 		return r
 	}
 	r.Name, r.Listener, r.Backends, r.Hostnames = d.routeBase(v)
-	d.field(v, "matches", func(v *jsonValue) {
-		if v == nil || v.kind == jsonNull {
-			return
-		}
-		r.Matches = []HTTPRouteMatch{}
-		d.list(v, func(v *jsonValue) { r.Matches = append(r.Matches, d.httpMatch(v)) })
-	})
-	d.field(v, "filters", func(v *jsonValue) {
-		if v == nil || v.kind == jsonNull {
-			return
-		}
-		r.Filters = []HTTPRouteFilter{}
-		d.list(v, func(v *jsonValue) { r.Filters = append(r.Filters, d.httpFilter(v)) })
-	})
+	d.field(v, "matches", func(v *jsonValue) { r.Matches = readOptionalList(d, v, d.httpMatch) })
+	d.field(v, "filters", func(v *jsonValue) { r.Filters = readOptionalList(d, v, d.httpFilter) })
 	return r
 }
 
@@ -399,19 +394,9 @@ func (d *decoder) grpcRoute(v *jsonValue) GRPCRoute {
 		return r
 	}
 	r.Name, r.Listener, r.Backends, r.Hostnames = d.routeBase(v)
-	d.field(v, "matches", func(v *jsonValue) {
-		if v == nil || v.kind == jsonNull {
-			return
-		}
-		r.Matches = []GRPCRouteMatch{}
-		d.list(v, func(v *jsonValue) { r.Matches = append(r.Matches, d.grpcMatch(v)) })
-	})
+	d.field(v, "matches", func(v *jsonValue) { r.Matches = readOptionalList(d, v, d.grpcMatch) })
 	d.field(v, "filters", func(v *jsonValue) {
-		if v == nil || v.kind == jsonNull {
-			return
-		}
-		r.Filters = []GRPCRouteFilter{}
-		d.list(v, func(v *jsonValue) {
+		r.Filters = readOptionalList(d, v, func(v *jsonValue) GRPCRouteFilter {
 			var f GRPCRouteFilter
 			if d.object(v) {
 				d.field(v, "requestRedirect", func(v *jsonValue) {
@@ -420,7 +405,7 @@ func (d *decoder) grpcRoute(v *jsonValue) GRPCRoute {
 					}
 				})
 			}
-			r.Filters = append(r.Filters, f)
+			return f
 		})
 	})
 	return r

@@ -94,6 +94,15 @@ func (e *encoder) list(n int, item func(i int)) {
 	e.buf = append(e.buf, ']')
 }
 
+// writeOptionalList writes list[T] | None: nil as null, otherwise the items.
+func writeOptionalList[T any](e *encoder, items []T, item func(*T)) {
+	if items == nil {
+		e.null()
+		return
+	}
+	e.list(len(items), func(i int) { item(&items[i]) })
+}
+
 func (e *encoder) config(c *Config) {
 	e.raw("{")
 	e.key("model")
@@ -143,11 +152,7 @@ func (e *encoder) routeBase(name string, l Listener, backends []BackendRef, host
 	})
 	e.raw(",")
 	e.key("hostnames")
-	if hostnames == nil {
-		e.null()
-	} else {
-		e.list(len(hostnames), func(i int) { e.str(hostnames[i]) })
-	}
+	writeOptionalList(e, hostnames, func(h *string) { e.str(*h) })
 }
 
 func (e *encoder) headers(h Headers) {
@@ -171,11 +176,7 @@ func (e *encoder) httpRoute(r *HTTPRoute) {
 	e.routeBase(r.Name, r.Listener, r.Backends, r.Hostnames)
 	e.raw(",")
 	e.key("matches")
-	if r.Matches == nil {
-		e.null()
-	} else {
-		e.list(len(r.Matches), func(i int) { e.httpMatch(&r.Matches[i]) })
-	}
+	writeOptionalList(e, r.Matches, e.httpMatch)
 	if r.Filters != nil {
 		e.raw(",")
 		e.key("filters")
@@ -215,35 +216,32 @@ func (e *encoder) httpMatch(m *HTTPRouteMatch) {
 	e.raw("}")
 }
 
+func (e *encoder) grpcMatch(m *GRPCRouteMatch) {
+	e.raw("{")
+	e.key("headers")
+	e.headers(m.Headers)
+	e.raw(",")
+	e.key("method")
+	if m.Method == nil {
+		e.null()
+	} else {
+		e.raw("{")
+		e.key("service")
+		e.str(m.Method.Service)
+		e.raw(",")
+		e.key("method")
+		e.optStr(m.Method.Method)
+		e.raw("}")
+	}
+	e.raw("}")
+}
+
 func (e *encoder) grpcRoute(r *GRPCRoute) {
 	e.raw("{")
 	e.routeBase(r.Name, r.Listener, r.Backends, r.Hostnames)
 	e.raw(",")
 	e.key("matches")
-	if r.Matches == nil {
-		e.null()
-	} else {
-		e.list(len(r.Matches), func(i int) {
-			m := &r.Matches[i]
-			e.raw("{")
-			e.key("headers")
-			e.headers(m.Headers)
-			e.raw(",")
-			e.key("method")
-			if m.Method == nil {
-				e.null()
-			} else {
-				e.raw("{")
-				e.key("service")
-				e.str(m.Method.Service)
-				e.raw(",")
-				e.key("method")
-				e.optStr(m.Method.Method)
-				e.raw("}")
-			}
-			e.raw("}")
-		})
-	}
+	writeOptionalList(e, r.Matches, e.grpcMatch)
 	if r.Filters != nil {
 		e.raw(",")
 		e.key("filters")
