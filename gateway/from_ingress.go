@@ -2,9 +2,10 @@ package gateway
 
 import (
 	"fmt"
-	"strings"
 
 	gwv1 "sigs.k8s.io/gateway-api/apis/v1"
+
+	"github.com/canonical/istio-ingress-k8s-go/relation/ingress"
 )
 
 // Ports of the listeners that ingress v2 apps are served on.
@@ -12,12 +13,6 @@ const (
 	ingressHTTPPort  = 80
 	ingressHTTPSPort = 443
 )
-
-// IngressPathPrefix is the URL path an ingress v2 app is served under:
-// "/<model>-<name>", with any "/" in the name replaced by "-".
-func IngressPathPrefix(model, name string) string {
-	return "/" + model + "-" + strings.ReplaceAll(name, "/", "-")
-}
 
 // fromIngress normalises one ingress v2 relation: a PathPrefix route on
 // http-80, or with TLS a 301 redirect on http-80 and the route on https-443.
@@ -38,7 +33,7 @@ func fromIngress(in *Input, tls bool, r IngressRequest) *request {
 	if q.Port < 1 || q.Port > 65535 {
 		return invalid(r.Relation, fmt.Sprintf("port %d is outside 1-65535", q.Port))
 	}
-	prefix := IngressPathPrefix(q.Model, q.Name)
+	prefix := ingress.PathPrefix(q.Model, q.Name)
 	if err := validatePath(gwv1.PathMatchPathPrefix, prefix); err != nil {
 		return invalid(r.Relation, err.Error())
 	}

@@ -55,6 +55,12 @@ type RouteRequest struct {
 	Err    error
 }
 
+// RouteRequestFrom adapts the istio-ingress-route provider's view of one
+// relation.
+func RouteRequestFrom(r ingressroute.Request) RouteRequest {
+	return RouteRequest{Relation: Relation{App: r.App, ID: r.Relation}, Config: r.Config, Err: r.Err}
+}
+
 // IngressRequest is one ingress v2 relation. Request is nil while the
 // requirer has not asked for anything; Err is set when its databag could not
 // be decoded.

@@ -69,7 +69,7 @@ func Build(in Input) Plan {
 			if c := reg.collide(r); c != nil {
 				r.result.State = StateRefused
 				r.result.Conflict = c
-				r.result.Reason = c.String()
+				r.result.Reason = c.Collision()
 				r.result.Warnings = nil
 				plan.Status.Conflicts = append(plan.Status.Conflicts, *c)
 			} else {
@@ -137,7 +137,7 @@ func (reg *registry) collide(r *request) *Conflict {
 		if owner, ok := reg.listeners[l.port]; ok && owner.l.protocol != l.protocol {
 			return &Conflict{
 				Refused: r.result.Relation, Incumbent: owner.rel, Listener: l.name(), Hostname: "*",
-				Match: fmt.Sprintf("port %d (served as %s)", l.port, owner.l.protocol),
+				Match: fmt.Sprintf("port %d asked as %s but served as %s", l.port, l.protocol, owner.l.protocol),
 			}
 		}
 	}

@@ -49,15 +49,18 @@ type Conflict struct {
 	Match     string   // the identical match, or what else collided
 }
 
-// String describes the collision in one line.
-func (c Conflict) String() string {
+// Collision describes what collided and who holds it, without the refused
+// relation.
+func (c Conflict) Collision() string {
 	holder := "the charm's own ingress listener"
 	if c.Incumbent.App != "" {
 		holder = c.Incumbent.String()
 	}
-	return fmt.Sprintf("%s: listener %s, hostname %s, %s is already held by %s",
-		c.Refused, c.Listener, c.Hostname, c.Match, holder)
+	return fmt.Sprintf("listener %s, hostname %s, %s is already held by %s", c.Listener, c.Hostname, c.Match, holder)
 }
+
+// String describes the refused relation and the collision in one line.
+func (c Conflict) String() string { return c.Refused.String() + ": " + c.Collision() }
 
 // Status summarises what needs an operator's attention.
 type Status struct {

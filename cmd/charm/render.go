@@ -1,0 +1,113 @@
+package main
+
+import (
+	"fmt"
+	"io"
+	"os"
+
+	"github.com/spf13/cobra"
+
+	"github.com/canonical/istio-ingress-k8s-go/gateway"
+	"github.com/canonical/istio-ingress-k8s-go/gateway/inputfile"
+)
+
+// newRenderCmd prints the manifests the charm would apply for a described
+// situation, without Juju or a cluster.
+func newRenderCmd() *cobra.Command {
+	var output string
+	cmd := &cobra.Command{
+		Use:   "render FILE",
+		Short: "Print the Kubernetes objects a set of relation databags would produce",
+		Long: `render reads a JSON file describing the charm's situation - app and model
+names, config options, the gateway address, TLS state, unit count and every
+relation with the remote databags exactly as Juju stores them - and prints the
+objects the charm would apply, so that
+
+    charm render FILE | kubectl apply -f -
+
+reproduces them. Use "-" to read the file from standard input. Per-relation
+results (served, refused with the collision, invalid, pending) and the status
+go to standard error. See examples/ for input files.`,
+		Args: cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if output != "yaml" && output != "json" {
+				return fmt.Errorf("--output must be yaml or json, not %q", output)
+			}
+			data, err := readInput(cmd.InOrStdin(), args[0])
+			if err != nil {
+				return err
+			}
+			parsed, err := inputfile.Parse(data)
+			if err != nil {
+				return fmt.Errorf("%s: %w", args[0], err)
+			}
+			plan := gateway.Build(parsed.Input)
+			var out []byte
+			if output == "json" {
+				out, err = gateway.MarshalJSON(plan.Objects)
+			} else {
+				out, err = gateway.MarshalYAML(plan.Objects)
+			}
+			if err != nil {
+				return err
+			}
+			if _, err := cmd.OutOrStdout().Write(out); err != nil {
+				return fmt.Errorf("write manifests: %w", err)
+			}
+			return writeSummary(cmd.ErrOrStderr(), parsed, plan)
+		},
+	}
+	cmd.Flags().StringVarP(&output, "output", "o", "yaml", "output format: yaml (a multi-document stream) or json (a v1 List)")
+	return cmd
+}
+
+func readInput(stdin io.Reader, path string) ([]byte, error) {
+	if path == "-" {
+		data, err := io.ReadAll(stdin)
+		if err != nil {
+			return nil, fmt.Errorf("read standard input: %w", err)
+		}
+		return data, nil
+	}
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return nil, fmt.Errorf("read input file: %w", err)
+	}
+	return data, nil
+}
+
+// writeSummary prints one line per relation, then the status.
+func writeSummary(w io.Writer, parsed *inputfile.Parsed, plan gateway.Plan) error {
+	var err error
+	printf := func(format string, a ...any) {
+		if err == nil {
+			_, err = fmt.Fprintf(w, format, a...)
+		}
+	}
+	for _, r := range plan.Results {
+		switch {
+		case r.State == gateway.StateServed && r.PathPrefix != "":
+			address := parsed.Input.Address
+			if address == "" {
+				address = "<no address yet>"
+			}
+			printf("%-8s %s: %s://%s%s\n", r.State, r.Relation, r.Scheme, address, r.PathPrefix)
+		case r.State == gateway.StateServed:
+			printf("%-8s %s\n", r.State, r.Relation)
+		default:
+			printf("%-8s %s: %s\n", r.State, r.Relation, r.Reason)
+		}
+		for _, warning := range r.Warnings {
+			printf("         warning: %s\n", warning)
+		}
+	}
+	for _, rel := range parsed.Ignored {
+		printf("%-8s %s: endpoint %s does not affect these manifests\n", "ignored", rel, rel.ID.Endpoint)
+	}
+	if msg := plan.Status.Message(); msg != "" {
+		printf("status: %s\n", msg)
+	} else {
+		printf("status: ok\n")
+	}
+	return err
+}

@@ -1,0 +1,161 @@
+// Package inputfile reads the offline description of a charm's situation
+// (config, address, TLS, units and every relation's databags, as Juju stores
+// them) that `charm render` turns into manifests.
+package inputfile
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"maps"
+	"slices"
+
+	"github.com/canonical/istio-ingress-k8s-go/gateway"
+	"github.com/canonical/istio-ingress-k8s-go/juju"
+	"github.com/canonical/istio-ingress-k8s-go/relation/ingress"
+	"github.com/canonical/istio-ingress-k8s-go/relation/ingressroute"
+)
+
+// Endpoints the planner reads; relations on other endpoints are listed in
+// File.Ignored and do not affect the manifests.
+const (
+	EndpointIngress                = "ingress"
+	EndpointIngressUnauthenticated = "ingress-unauthenticated"
+)
+
+// Config option names (as in config.yaml) the planner uses.
+const (
+	OptionExternalHostname = "external_hostname"
+	OptionCIDRs            = "external-traffic-policy-cidrs"
+	DefaultCIDRs           = "0.0.0.0/0"
+)
+
+// File is the input file. Databag values are strings, exactly as Juju
+// stores them (JSON-encoded where the interface says so).
+type File struct {
+	App   string         `json:"app"`
+	Model string         `json:"model"`
+	// Config holds charm options by name, typed as config-get prints them.
+	Config map[string]any `json:"config"`
+	// Address is the gateway load balancer's address ("" if none yet).
+	Address   string     `json:"address"`
+	TLS       bool       `json:"tls"`
+	Units     int        `json:"units"`
+	Relations []Relation `json:"relations"`
+}
+
+// Relation is one relation and the remote side's databags.
+type Relation struct {
+	Endpoint  string                       `json:"endpoint"`
+	ID        int                          `json:"id"`
+	App       string                       `json:"app"`
+	AppData   map[string]string            `json:"app_data"`
+	UnitsData map[string]map[string]string `json:"units_data"`
+}
+
+// Parsed is a decoded input file.
+type Parsed struct {
+	Input gateway.Input
+	// Ignored lists relations on endpoints the planner does not read.
+	Ignored []gateway.Relation
+}
+
+// Parse decodes an input file and every relation's databags. Bad databags
+// are not errors (they become per-relation results); a malformed file is.
+func Parse(data []byte) (*Parsed, error) {
+	dec := json.NewDecoder(bytes.NewReader(data))
+	dec.DisallowUnknownFields()
+	var f File
+	if err := dec.Decode(&f); err != nil {
+		return nil, fmt.Errorf("decode input file: %w", err)
+	}
+	if dec.More() {
+		return nil, errors.New("decode input file: trailing data after the JSON object")
+	}
+	if f.App == "" || f.Model == "" {
+		return nil, errors.New("input file: app and model are required")
+	}
+	if f.Units < 0 {
+		return nil, fmt.Errorf("input file: units %d is negative", f.Units)
+	}
+	cidrs, err := stringOption(f.Config, OptionCIDRs, DefaultCIDRs)
+	if err != nil {
+		return nil, err
+	}
+	hostname, err := stringOption(f.Config, OptionExternalHostname, "")
+	if err != nil {
+		return nil, err
+	}
+
+	p := &Parsed{Input: gateway.Input{
+		App: f.App, Model: f.Model, Address: localAddress(hostname, f.Address),
+		TLS: gateway.TLS{Enabled: f.TLS}, Units: f.Units, ExternalTrafficCIDRs: cidrs,
+	}}
+	seen := map[int]bool{}
+	for _, r := range f.Relations {
+		if r.Endpoint == "" || r.App == "" {
+			return nil, fmt.Errorf("input file: relation %d needs an endpoint and an app", r.ID)
+		}
+		if seen[r.ID] {
+			return nil, fmt.Errorf("input file: relation id %d is used twice", r.ID)
+		}
+		seen[r.ID] = true
+		id := juju.RelationID{Endpoint: r.Endpoint, ID: r.ID}
+		switch r.Endpoint {
+		case ingressroute.EndpointAuthenticated, ingressroute.EndpointUnauthenticated:
+			p.Input.Routes = append(p.Input.Routes, gateway.RouteRequestFrom(ingressroute.RequestFromBag(id, r.App, r.AppData)))
+		case EndpointIngress, EndpointIngressUnauthenticated:
+			p.Input.Ingresses = append(p.Input.Ingresses, ingressRequest(id, r))
+		default:
+			p.Ignored = append(p.Ignored, gateway.Relation{App: r.App, ID: id})
+		}
+	}
+	return p, nil
+}
+
+// localAddress is the gateway's own address as the charm computes it: a set
+// external_hostname wins (and an invalid one leaves no address at all),
+// otherwise the load balancer's.
+func localAddress(hostname, lb string) string {
+	if hostname == "" {
+		return lb
+	}
+	if gateway.IsValidHostname(hostname) {
+		return hostname
+	}
+	return ""
+}
+
+// ingressRequest decodes an ingress v2 relation. Like the Python library, it
+// is ready only when the app bag and every unit bag validate.
+func ingressRequest(id juju.RelationID, r Relation) gateway.IngressRequest {
+	out := gateway.IngressRequest{Relation: gateway.Relation{App: r.App, ID: id}}
+	if len(r.AppData) == 0 {
+		return out
+	}
+	out.Request, out.Err = ingress.ParseAppData(r.AppData)
+	if out.Err != nil {
+		out.Request = nil
+		return out
+	}
+	for _, unit := range slices.Sorted(maps.Keys(r.UnitsData)) {
+		if _, err := ingress.ParseUnitData(r.UnitsData[unit]); err != nil {
+			out.Request, out.Err = nil, fmt.Errorf("unit %s: %w", unit, err)
+			return out
+		}
+	}
+	return out
+}
+
+func stringOption(cfg map[string]any, name, def string) (string, error) {
+	v, ok := cfg[name]
+	if !ok || v == nil {
+		return def, nil
+	}
+	s, ok := v.(string)
+	if !ok {
+		return "", fmt.Errorf("input file: config option %s must be a string", name)
+	}
+	return s, nil
+}
