@@ -34,8 +34,8 @@ const (
 // File is the input file. Databag values are strings, exactly as Juju
 // stores them (JSON-encoded where the interface says so).
 type File struct {
-	App   string         `json:"app"`
-	Model string         `json:"model"`
+	App   string `json:"app"`
+	Model string `json:"model"`
 	// Config holds charm options by name, typed as config-get prints them.
 	Config map[string]any `json:"config"`
 	// Address is the gateway load balancer's address ("" if none yet).
