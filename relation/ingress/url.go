@@ -61,7 +61,7 @@ func normaliseHTTPURL(raw string) (string, error) {
 		return "", fmt.Errorf("%w: %w", ErrBadURL, err)
 	}
 	host := strings.ToLower(u.Hostname())
-	if host == "" || strings.ContainsAny(host, " ") {
+	if host == "" || strings.ContainsAny(host, " %") {
 		return "", bad("has no valid host")
 	}
 	if strings.Contains(host, ":") { // IPv6 literal
