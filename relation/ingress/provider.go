@@ -32,8 +32,15 @@ func WipedBag() map[string]string {
 	return map[string]string{KeyIngress: ""}
 }
 
-// jujuKeys are set by Juju itself in unit bags; a writer never deletes them.
-var jujuKeys = map[string]bool{"ingress-address": true, "private-address": true, "egress-subnets": true}
+// isJujuKey reports keys Juju itself sets in unit bags; a writer never
+// deletes them.
+func isJujuKey(k string) bool {
+	switch k {
+	case "ingress-address", "private-address", "egress-subnets":
+		return true
+	}
+	return false
+}
 
 // Changes returns the relation-set data that turns the bag we hold into want,
 // where a "" value in want means "absent". Like the Python library, which
@@ -52,7 +59,7 @@ func Changes(held map[string]string, known bool, want map[string]string) map[str
 		}
 	}
 	for k, v := range held {
-		if _, wanted := want[k]; !wanted && v != "" && !jujuKeys[k] {
+		if _, wanted := want[k]; !wanted && v != "" && !isJujuKey(k) {
 			delta[k] = ""
 		}
 	}
