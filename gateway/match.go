@@ -13,12 +13,16 @@ import (
 // the API server would reject into a clear per-relation reason instead of a
 // failed apply for everyone.
 var (
-	pathCharsPattern    = regexp.MustCompile(`^(?:[-A-Za-z0-9/._~!$&'()*+,;=:@]|[%][0-9a-fA-F]{2})+$`)
-	headerNamePattern   = regexp.MustCompile("^[A-Za-z0-9!#$%&'*+\\-.^_`|~]+$")
-	routeHostPattern    = regexp.MustCompile(`^(\*\.)?[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$`)
-	grpcServicePattern  = regexp.MustCompile(`^(?i)\.?[a-z_][a-z_0-9]*(\.[a-z_][a-z_0-9]*)*$`)
-	grpcMethodPattern   = regexp.MustCompile(`^[A-Za-z_][A-Za-z_0-9]*$`)
-	preciseHostPattern  = hostnamePattern
+	pathCharsPattern   = regexp.MustCompile(`^(?:[-A-Za-z0-9/._~!$&'()*+,;=:@]|[%][0-9a-fA-F]{2})+$`)
+	headerNamePattern  = regexp.MustCompile("^[A-Za-z0-9!#$%&'*+\\-.^_`|~]+$")
+	routeHostPattern   = regexp.MustCompile(`^(\*\.)?[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$`)
+	grpcServicePattern = regexp.MustCompile(`^(?i)\.?[a-z_][a-z_0-9]*(\.[a-z_][a-z_0-9]*)*$`)
+	grpcMethodPattern  = regexp.MustCompile(`^[A-Za-z_][A-Za-z_0-9]*$`)
+	preciseHostPattern = hostnamePattern
+)
+
+// Gateway API size limits.
+const (
 	maxPathValueLength  = 1024
 	maxHeaderValueLen   = 4096
 	maxHostnameLength   = 253

@@ -425,3 +425,38 @@ func TestL4PolicyMergesPortsPerBackend(t *testing.T) {
 	assert.Equal(t, []any{"3200", "4317", "4318", "14250"}, to["operation"].(map[string]any)["ports"])
 	assert.Len(t, objectsOf(Build(in), ofKind("DestinationRule")), 1, "one DestinationRule per gRPC backend Service")
 }
+
+func TestWarnings(t *testing.T) {
+	t.Parallel()
+	unattached := httpConfig(httpRoute("a"))
+	unattached.HTTPRoutes[0].Hostnames = []string{"other.example.org"}
+	attachedByWildcard := httpConfig(httpRoute("a"))
+	attachedByWildcard.HTTPRoutes[0].Hostnames = []string{"*.example.com"}
+	grpcRedirect := grpcConfig("pkg.Svc", nil)
+	grpcRedirect.GRPCRoutes[0].Filters = []ir.GRPCRouteFilter{{RequestRedirect: ir.RequestRedirect{Scheme: strPtr("https")}}}
+	cases := []struct {
+		name    string
+		config  *ir.Config
+		warning string // "" for none
+	}{
+		{"hostnames exclude the gateway hostname", unattached, "receives no traffic"},
+		{"a wildcard covering the gateway hostname", attachedByWildcard, ""},
+		{"gRPC redirect", grpcRedirect, "GRPCRoute cannot redirect"},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			in := base("gw", "gw-model")
+			in.Address = "ingress.example.com"
+			in.Routes = []RouteRequest{{Relation: rel("a", "istio-ingress-route", 1), Config: tc.config}}
+			res := Build(in).Results[0]
+			require.Equal(t, StateServed, res.State, res.Reason)
+			if tc.warning == "" {
+				assert.Empty(t, res.Warnings)
+				return
+			}
+			require.Len(t, res.Warnings, 1)
+			assert.Contains(t, res.Warnings[0], tc.warning)
+		})
+	}
+}
