@@ -4,10 +4,13 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"os"
+	"path/filepath"
 	"runtime/debug"
 	"strings"
 
 	"github.com/canonical/istio-ingress-k8s-go/juju"
+	"github.com/canonical/istio-ingress-k8s-go/state"
 )
 
 // Deps is everything Dispatch talks to; tests substitute each.
@@ -19,6 +22,9 @@ type Deps struct {
 	// Stderr receives a copy of every log line; Juju records a hook's
 	// output in the unit log at debug level.
 	Stderr io.Writer
+	// Cluster connects to Kubernetes (default: KUBECONFIG when set, else
+	// the pod's service account).
+	Cluster ClusterFactory
 }
 
 // Dispatch handles one hook or action and returns the process exit code.
@@ -56,41 +62,69 @@ func Dispatch(ctx context.Context, d Deps) int {
 		log.printf(ctx, juju.LogInfo, "Handling %s", ev)
 	}
 
-	switch ev.Kind {
-	case Remove:
-		log.printf(ctx, juju.LogInfo, "Unit is being removed; nothing to clean up")
-		return 0
-	case Action:
+	if ev.Kind == Action {
 		// The charm defines no actions; say so instead of silently succeeding.
 		if err := client.ActionFail(ctx, fmt.Sprintf("unknown action %q", ev.Action)); err != nil {
 			log.printf(ctx, juju.LogError, "Failing unknown action %q: %v", ev.Action, err)
 		}
 		return 0
 	}
+	cluster := d.Cluster
+	if cluster == nil {
+		cluster = kubeCluster(getenv)
+	}
+	r := &run{client: client, hook: jctx, ev: ev, cluster: cluster, log: log}
+	if ev.Kind == Remove {
+		if err := r.remove(ctx); err != nil {
+			log.printf(ctx, juju.LogError, "Cleaning up: %v", err)
+		}
+		return 0
+	}
 
-	status, err := safeReconcile(ctx, client, ev, log)
+	st, warning, err := state.Load(statePath(jctx))
+	if err != nil {
+		log.printf(ctx, juju.LogWarning, "Reading the state file: %v; starting without it", err)
+		st, _, _ = state.Load(filepath.Join(os.TempDir(), "istio-ingress-k8s-missing-state"))
+	} else if warning != nil {
+		log.printf(ctx, juju.LogWarning, "%v", warning)
+	}
+	if r.cache, err = loadCache(st); err != nil {
+		log.printf(ctx, juju.LogWarning, "Ignoring the cached reconcile state: %v", err)
+	}
+
+	status, err := safeReconcile(ctx, r)
 	if err != nil {
 		log.printf(ctx, juju.LogError, "Reconcile failed: %v", err)
 		status = juju.Status{Name: juju.StatusBlocked, Message: "Reconcile failed (see juju debug-log): " + brief(err)}
 	}
-	if err := client.StatusSet(ctx, status); err != nil {
-		log.printf(ctx, juju.LogError, "Setting status %q: %v", status, err)
-		return 0
+	if r.cache.Status == nil || *r.cache.Status != status {
+		if err := client.StatusSet(ctx, status); err != nil {
+			log.printf(ctx, juju.LogError, "Setting status %q: %v", status, err)
+			r.cache.Status = nil
+		} else {
+			r.cache.Status = &status
+			log.printf(ctx, juju.LogInfo, "Status: %s", status)
+		}
 	}
-	log.printf(ctx, juju.LogDebug, "Status: %s", status)
+	if err := st.Put(cacheKey, r.cache); err == nil {
+		err = st.Save()
+	}
+	if err != nil {
+		log.printf(ctx, juju.LogWarning, "Saving the state file: %v", err)
+	}
 	return 0
 }
 
 // safeReconcile turns a panic into an error, so a bug shows up as a status
 // instead of a failed hook that blocks the unit.
-func safeReconcile(ctx context.Context, client *juju.Client, ev Event, log logger) (st juju.Status, err error) {
+func safeReconcile(ctx context.Context, r *run) (st juju.Status, err error) {
 	defer func() {
 		if p := recover(); p != nil {
-			log.printf(ctx, juju.LogError, "Internal error: %v\n%s", p, debug.Stack())
+			r.log.printf(ctx, juju.LogError, "Internal error: %v\n%s", p, debug.Stack())
 			err = fmt.Errorf("internal error: %v", p)
 		}
 	}()
-	return reconcile(ctx, client, ev)
+	return r.reconcile(ctx)
 }
 
 // brief shortens an error to a status message: its first line, at most

@@ -2,52 +2,286 @@ package hooks
 
 import (
 	"context"
+	"encoding/json"
+	"errors"
 	"fmt"
+	"path/filepath"
+	"strings"
 
+	"github.com/canonical/istio-ingress-k8s-go/gateway"
 	"github.com/canonical/istio-ingress-k8s-go/juju"
+	"github.com/canonical/istio-ingress-k8s-go/kube"
+	"github.com/canonical/istio-ingress-k8s-go/relation/ingress"
+	"github.com/canonical/istio-ingress-k8s-go/relation/ingressroute"
+	"github.com/canonical/istio-ingress-k8s-go/state"
 )
 
 // Status messages users see in juju status.
 const (
-	msgStandby = "Backup unit; standing by for leader takeover"
-	msgWaiting = "Waiting for ingress or istio-ingress-route relations"
-	msgReady   = "Ready"
+	msgStandby         = "Backup unit; standing by for leader takeover"
+	msgInvalidHostname = "Invalid hostname provided, Please ensure this adheres to RFC 1123."
 )
 
-// routeEndpoints are the endpoints through which applications ask for routes.
-func routeEndpoints() []string {
-	return []string{"ingress", "ingress-unauthenticated", "istio-ingress-route", "istio-ingress-route-unauthenticated"}
+// run is one hook's work: the event, the hook tools, the cluster and the
+// unit's state file.
+type run struct {
+	client  *juju.Client
+	hook    juju.Context
+	ev      Event
+	cluster ClusterFactory
+	log     logger
+	cache   *cache
 }
 
 // reconcile brings the unit to its desired state and returns the status
 // that describes it. It depends only on what it reads, never on which event
-// fired, so a missed or reordered event cannot leave it wrong.
+// fired, so a missed or reordered event cannot leave anything wrong.
 //
-// For now it only reports: a standby non-leader, a leader with nothing to
-// route, or a leader with routes to serve.
-func reconcile(ctx context.Context, client *juju.Client, ev Event) (juju.Status, error) {
-	leader, err := client.IsLeader(ctx)
+// Only the leader renders, applies and publishes; the order is: read the
+// snapshot, plan (pure), apply to the cluster, publish each relation's
+// result, then compute the status.
+func (r *run) reconcile(ctx context.Context) (juju.Status, error) {
+	leader, err := r.client.Leader(ctx)
+	if errors.Is(err, juju.ErrNotLeader) {
+		return juju.Status{Name: juju.StatusActive, Message: msgStandby}, nil
+	}
 	if err != nil {
 		return juju.Status{}, fmt.Errorf("checking leadership: %w", err)
 	}
-	if !leader {
-		return juju.Status{Name: juju.StatusActive, Message: msgStandby}, nil
+
+	snap, err := readSnapshot(ctx, r.client, r.hook, r.ev, r.cache)
+	if err != nil {
+		return juju.Status{}, err
 	}
-	for _, endpoint := range routeEndpoints() {
-		ids, err := client.RelationIDs(ctx, endpoint)
-		if err != nil {
-			return juju.Status{}, fmt.Errorf("listing %s relations: %w", endpoint, err)
-		}
-		for _, id := range ids {
-			if isBroken(ev, id) {
-				continue // Juju still lists the relation being broken
-			}
-			return juju.Status{Name: juju.StatusActive, Message: msgReady}, nil
+	cluster, err := r.cluster(r.hook.App, r.hook.ModelName)
+	if err != nil {
+		return juju.Status{}, fmt.Errorf("connecting to Kubernetes: %w", err)
+	}
+
+	gw := gatewayState{}
+	if err := gw.read(ctx, cluster, r.hook, snap.config); err != nil {
+		return juju.Status{}, err
+	}
+	plan := gateway.Build(gateway.Input{
+		App:                  r.hook.App,
+		Model:                r.hook.ModelName,
+		Address:              gw.localAddress,
+		Units:                snap.units,
+		ExternalTrafficCIDRs: snap.config.ExternalTrafficCIDRs,
+		Routes:               snap.routes,
+		Ingresses:            snap.ingresses,
+	})
+	res, err := cluster.Apply(ctx, plan.Objects)
+	var missing *kube.MissingCRDError
+	if errors.As(err, &missing) {
+		return juju.Status{}, missing // its message says what to install
+	}
+	if err != nil {
+		return juju.Status{}, fmt.Errorf("applying %d objects: %w", len(plan.Objects), err)
+	}
+	if res.Applied+res.Deleted > 0 {
+		r.log.printf(ctx, juju.LogInfo, "Kubernetes: %s", res)
+	}
+	for _, c := range plan.Status.Conflicts {
+		r.log.printf(ctx, juju.LogWarning, "Route conflict: %s", c)
+	}
+	for _, inv := range plan.Status.Invalid {
+		r.log.printf(ctx, juju.LogWarning, "Cannot serve %s: %s", inv.Relation, inv.Reason)
+	}
+
+	pub := publisher{leader: leader, cache: r.cache}
+	if err := pub.results(ctx, plan, gw.advertised()); err != nil {
+		return juju.Status{}, err
+	}
+	if gw.advertised() != "" {
+		if err := pub.metadata(ctx, r.hook, snap.metadata); err != nil {
+			return juju.Status{}, err
 		}
 	}
-	return juju.Status{Name: juju.StatusWaiting, Message: msgWaiting}, nil
+	return gw.status(plan), nil
 }
 
-func isBroken(ev Event, id juju.RelationID) bool {
-	return ev.Kind == RelationBroken && ev.Relation != nil && *ev.Relation == id
+// remove deletes every object the application created, once its last unit
+// goes. Any unit may do it: the leader may already be gone.
+func (r *run) remove(ctx context.Context) error {
+	gs, err := r.client.GoalState(ctx)
+	if err != nil {
+		return fmt.Errorf("reading goal state: %w", err)
+	}
+	if n := gs.PlannedUnits(); n > 0 {
+		r.log.printf(ctx, juju.LogInfo, "Unit removed; %d unit(s) remain, leaving the gateway in place", n)
+		return nil
+	}
+	cluster, err := r.cluster(r.hook.App, r.hook.ModelName)
+	if err != nil {
+		return fmt.Errorf("connecting to Kubernetes: %w", err)
+	}
+	res, err := cluster.DeleteAll(ctx)
+	if err != nil {
+		return fmt.Errorf("deleting the gateway's objects: %w", err)
+	}
+	r.log.printf(ctx, juju.LogInfo, "Last unit removed; deleted %d Kubernetes objects", res.Deleted)
+	return nil
+}
+
+// gatewayState is what the cluster says about the gateway Istio runs for us.
+type gatewayState struct {
+	// localAddress is the gateway's own address: external_hostname when
+	// valid, else the load balancer's.
+	localAddress string
+	// badHostname is set when external_hostname is set but invalid.
+	badHostname bool
+	// waiting says what is missing before the gateway can serve.
+	waiting []string
+}
+
+func (g *gatewayState) read(ctx context.Context, cluster Cluster, hook juju.Context, cfg config) error {
+	managed := gateway.ManagedName(hook.App)
+	if h := strings.TrimSpace(cfg.ExternalHostname); h != "" {
+		if gateway.IsValidHostname(h) {
+			g.localAddress = h
+		} else {
+			g.badHostname = true
+		}
+	} else {
+		addr, reason, err := cluster.LoadBalancerAddress(ctx, hook.ModelName, managed)
+		if err != nil {
+			return fmt.Errorf("reading the gateway address: %w", err)
+		}
+		g.localAddress = addr
+		if addr == "" {
+			g.waiting = append(g.waiting, reason)
+		}
+	}
+	ready, reason, err := cluster.DeploymentReady(ctx, hook.ModelName, managed)
+	if err != nil {
+		return fmt.Errorf("reading the gateway readiness: %w", err)
+	}
+	if !ready {
+		g.waiting = append(g.waiting, reason)
+	}
+	return nil
+}
+
+// advertised is the address published to requirers; "" until the gateway
+// can serve at it.
+func (g *gatewayState) advertised() string {
+	if g.badHostname || len(g.waiting) > 0 {
+		return ""
+	}
+	return g.localAddress
+}
+
+// status picks the unit status, most urgent first: an invalid hostname and
+// refused or invalid requests need the operator (blocked); a gateway that is
+// not serving yet is waiting; otherwise the charm is serving.
+func (g *gatewayState) status(plan gateway.Plan) juju.Status {
+	var blocked []string
+	if g.badHostname {
+		blocked = append(blocked, msgInvalidHostname)
+	}
+	if !plan.Status.OK() {
+		blocked = append(blocked, capitalise(plan.Status.Message()))
+	}
+	switch {
+	case len(blocked) > 0:
+		return juju.Status{Name: juju.StatusBlocked, Message: strings.Join(blocked, "; ")}
+	case len(g.waiting) > 0:
+		return juju.Status{Name: juju.StatusWaiting, Message: "Waiting for the gateway: " + strings.Join(g.waiting, "; ")}
+	}
+	return juju.Status{Name: juju.StatusActive, Message: "Serving at " + g.localAddress}
+}
+
+func capitalise(s string) string {
+	if s == "" {
+		return s
+	}
+	return strings.ToUpper(s[:1]) + s[1:]
+}
+
+// publisher writes each relation's result to this application's bag,
+// skipping writes the cache says are already in place.
+type publisher struct {
+	leader *juju.Leader
+	cache  *cache
+}
+
+func (p publisher) set(ctx context.Context, rel juju.RelationID, want map[string]string) error {
+	delta := p.cache.changes(rel, want)
+	if len(delta) == 0 {
+		return nil
+	}
+	err := p.leader.RelationSetApp(ctx, rel, delta)
+	if errors.Is(err, juju.ErrRelationNotFound) {
+		return nil // the relation went away meanwhile
+	}
+	if err != nil {
+		return fmt.Errorf("publishing to %s: %w", rel, err)
+	}
+	p.cache.wrote(rel, delta)
+	return nil
+}
+
+// results publishes each relation's URL (served, once address is known) or
+// wipes it (refused, invalid, pending). A served relation is left alone while
+// the address is unknown: its last URL is the best the requirer can have.
+func (p publisher) results(ctx context.Context, plan gateway.Plan, address string) error {
+	for _, res := range plan.Results {
+		served := res.State == gateway.StateServed
+		if served && address == "" {
+			continue
+		}
+		var want map[string]string
+		switch {
+		case isIngressV2(res.ID.Endpoint) && served:
+			bag, err := ingress.ServedBag(res.Scheme + "://" + address + res.PathPrefix)
+			if err != nil {
+				return fmt.Errorf("building the URL for %s: %w", res.Relation, err)
+			}
+			want = bag
+		case isIngressV2(res.ID.Endpoint):
+			want = ingress.WipedBag()
+		case served:
+			want = ingressroute.Ingress{ExternalHost: address}.Bag()
+		default:
+			want = ingressroute.WipedBag()
+		}
+		if err := p.set(ctx, res.ID, want); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// metadata tells gateway-metadata requirers which gateway serves them.
+func (p publisher) metadata(ctx context.Context, hook juju.Context, rels []juju.RelationID) error {
+	managed := gateway.ManagedName(hook.App)
+	body, err := json.Marshal(struct {
+		Namespace      string `json:"namespace"`
+		GatewayName    string `json:"gateway_name"`
+		DeploymentName string `json:"deployment_name"`
+		ServiceAccount string `json:"service_account"`
+	}{hook.ModelName, hook.App, managed, managed})
+	if err != nil {
+		return err
+	}
+	for _, rel := range rels {
+		if err := p.set(ctx, rel, map[string]string{"metadata": string(body)}); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func isIngressV2(endpoint string) bool {
+	return endpoint == endpointIngress || endpoint == endpointIngressUnauthenticated
+}
+
+// statePath is the unit's state file in its charm directory.
+func statePath(hook juju.Context) string {
+	dir := hook.CharmDir
+	if dir == "" {
+		dir = "."
+	}
+	return filepath.Join(dir, state.FileName)
 }

@@ -1,0 +1,82 @@
+package hooks
+
+import (
+	"maps"
+
+	"github.com/canonical/istio-ingress-k8s-go/juju"
+	"github.com/canonical/istio-ingress-k8s-go/state"
+)
+
+// cacheKey is the state-file key of the reconcile cache.
+const cacheKey = "reconcile"
+
+// cache remembers what this unit already knows so a reconcile where nothing
+// changed makes as few hook-tool calls as possible. It is only a cache: when
+// it is lost (pod churn, a new leader) the next reconcile reads and writes
+// everything once and rebuilds it.
+type cache struct {
+	// Apps maps "endpoint:id" to the remote application: it never changes
+	// for the life of a relation, so relation-list --app runs once.
+	Apps map[string]string `json:"apps,omitempty"`
+	// Held maps "endpoint:id" to the keys this application last wrote to
+	// its own bag there, so databags already right are not rewritten.
+	Held map[string]map[string]string `json:"held,omitempty"`
+	// Status is the last unit status set.
+	Status *juju.Status `json:"status,omitempty"`
+}
+
+func loadCache(st *state.State) (*cache, error) {
+	c := &cache{}
+	if _, err := st.Get(cacheKey, c); err != nil {
+		return &cache{}, err
+	}
+	if c.Apps == nil {
+		c.Apps = map[string]string{}
+	}
+	if c.Held == nil {
+		c.Held = map[string]map[string]string{}
+	}
+	return c, nil
+}
+
+// forget drops everything about relations that no longer exist.
+func (c *cache) prune(live map[string]bool) {
+	maps.DeleteFunc(c.Apps, func(k, _ string) bool { return !live[k] })
+	maps.DeleteFunc(c.Held, func(k string, _ map[string]string) bool { return !live[k] })
+}
+
+// changes returns the relation-set data that turns what we hold on rel into
+// want (a "" value meaning "absent"); nil when nothing needs writing.
+func (c *cache) changes(rel juju.RelationID, want map[string]string) map[string]string {
+	held, known := c.Held[rel.String()]
+	if !known {
+		return maps.Clone(want)
+	}
+	var delta map[string]string
+	for k, v := range want {
+		if held[k] != v {
+			if delta == nil {
+				delta = map[string]string{}
+			}
+			delta[k] = v
+		}
+	}
+	return delta
+}
+
+// wrote records a successful write of delta on rel.
+func (c *cache) wrote(rel juju.RelationID, delta map[string]string) {
+	held := c.Held[rel.String()]
+	if held == nil {
+		held = map[string]string{}
+		c.Held[rel.String()] = held
+	}
+	for k, v := range delta {
+		if v == "" {
+			delete(held, k)
+		} else {
+			held[k] = v
+		}
+	}
+	// An empty map still says "we know this bag holds none of our keys".
+}
