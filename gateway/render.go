@@ -19,17 +19,29 @@ func ManagedName(app string) string { return app + "-istio" }
 
 // render builds every object of the plan in apply order.
 func render(in *Input, hostListener string, listeners []listener, served []*request, cidrs []string) []*unstructured.Unstructured {
-	var objs []*unstructured.Unstructured
+	order := map[string]int{}
+	for i, s := range Scopes() {
+		if _, ok := order[s.Name]; !ok {
+			order[s.Name] = i
+		}
+	}
+	instance := InstanceLabel(in.Model, in.App)
+	type sortable struct {
+		scope                 int
+		kind, namespace, name string
+		obj                   *unstructured.Unstructured
+	}
+	var all []sortable
 	add := func(scope string, obj map[string]any) {
 		u := &unstructured.Unstructured{Object: obj}
 		labels := u.GetLabels()
 		if labels == nil {
 			labels = map[string]string{}
 		}
-		labels[LabelInstance] = InstanceLabel(in.Model, in.App)
+		labels[LabelInstance] = instance
 		labels[LabelScope] = scope
 		u.SetLabels(labels)
-		objs = append(objs, u)
+		all = append(all, sortable{order[scope], u.GetKind(), u.GetNamespace(), u.GetName(), u})
 	}
 
 	add(ScopeGateway, gatewayObject(in, hostListener, listeners))
@@ -54,20 +66,18 @@ func render(in *Input, hostListener string, listeners []listener, served []*requ
 	}
 	add(ScopeExternalTraffic, externalTrafficPolicy(in, cidrs))
 
-	order := map[string]int{}
-	for i, s := range Scopes() {
-		if _, ok := order[s.Name]; !ok {
-			order[s.Name] = i
-		}
-	}
-	slices.SortStableFunc(objs, func(a, b *unstructured.Unstructured) int {
+	slices.SortStableFunc(all, func(a, b sortable) int {
 		return cmp.Or(
-			cmp.Compare(order[a.GetLabels()[LabelScope]], order[b.GetLabels()[LabelScope]]),
-			cmp.Compare(a.GetKind(), b.GetKind()),
-			cmp.Compare(a.GetNamespace(), b.GetNamespace()),
-			cmp.Compare(a.GetName(), b.GetName()),
+			cmp.Compare(a.scope, b.scope),
+			cmp.Compare(a.kind, b.kind),
+			cmp.Compare(a.namespace, b.namespace),
+			cmp.Compare(a.name, b.name),
 		)
 	})
+	objs := make([]*unstructured.Unstructured, len(all))
+	for i, s := range all {
+		objs[i] = s.obj
+	}
 	return objs
 }
 
