@@ -1,0 +1,14 @@
+// Command jujusim-tools is every simulated Juju hook tool in one binary:
+// link it as relation-get, status-set, ... and it acts as that tool.
+package main
+
+import (
+	"os"
+	"path/filepath"
+
+	"github.com/canonical/istio-ingress-k8s-go/tests/jujusim/hooktools"
+)
+
+func main() {
+	os.Exit(hooktools.Main(filepath.Base(os.Args[0]), os.Args[1:], os.Getenv, os.Stdin, os.Stdout, os.Stderr))
+}

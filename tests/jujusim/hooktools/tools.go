@@ -1,0 +1,43 @@
+package hooktools
+
+// toolTable maps each hook tool to its flags and implementation.
+func toolTable() map[string]tool {
+	return map[string]tool{
+		"relation-ids":            {flags: []flagDef{formatFlag}, run: relationIDs},
+		"relation-list":           {flags: []flagDef{formatFlag, relationFlag, {long: "app", boolean: true}}, run: relationList},
+		"relation-get":            {flags: []flagDef{formatFlag, relationFlag, {long: "app", boolean: true}}, run: relationGet},
+		"relation-set":            {flags: []flagDef{formatFlag, relationFlag, {long: "app", boolean: true}, {long: "file"}}, run: relationSet},
+		"relation-model-get":      {flags: []flagDef{formatFlag, relationFlag}, run: relationModelGet},
+		"is-leader":               {flags: []flagDef{formatFlag}, run: isLeader},
+		"config-get":              {flags: []flagDef{formatFlag, {long: "all", short: "a", boolean: true}}, run: configGet},
+		"status-set":              {flags: []flagDef{{long: "application", boolean: true}}, run: statusSet},
+		"status-get":              {flags: []flagDef{formatFlag, {long: "include-data", boolean: true}, {long: "application", boolean: true}}, run: statusGet},
+		"juju-log":                {flags: []flagDef{formatFlag, {long: "log-level", short: "l"}, {long: "debug", boolean: true}}, run: jujuLog},
+		"application-version-set": {run: applicationVersionSet},
+		"leader-get":              {flags: []flagDef{formatFlag}, run: leaderGet},
+		"leader-set":              {run: leaderSet},
+		"state-get":               {flags: []flagDef{formatFlag, {long: "strict", boolean: true}}, run: stateGet},
+		"state-set":               {flags: []flagDef{{long: "file"}}, run: stateSet},
+		"state-delete":            {run: stateDelete},
+		"open-port":               {flags: []flagDef{formatFlag, {long: "endpoints"}}, run: portTool(true)},
+		"close-port":              {flags: []flagDef{formatFlag, {long: "endpoints"}}, run: portTool(false)},
+		"opened-ports":            {flags: []flagDef{formatFlag, {long: "endpoints", boolean: true}}, run: openedPorts},
+		"network-get": {flags: []flagDef{formatFlag, relationFlag,
+			{long: "ingress-address", boolean: true}, {long: "bind-address", boolean: true},
+			{long: "egress-subnets", boolean: true}, {long: "primary-address", boolean: true}}, run: networkGet},
+		"unit-get":        {flags: []flagDef{formatFlag}, run: unitGet},
+		"goal-state":      {flags: []flagDef{formatFlag}, run: goalState},
+		"secret-add":      {flags: secretMetaFlags, run: secretAdd},
+		"secret-get":      {flags: []flagDef{formatFlag, {long: "label"}, {long: "peek", boolean: true}, {long: "refresh", boolean: true}}, run: secretGet},
+		"secret-set":      {flags: secretMetaFlags, run: secretSet},
+		"secret-grant":    {flags: []flagDef{relationFlag, {long: "unit"}}, run: secretGrant},
+		"secret-revoke":   {flags: []flagDef{relationFlag, {long: "app"}, {long: "unit"}}, run: secretRevoke},
+		"secret-remove":   {flags: []flagDef{{long: "revision"}}, run: secretRemove},
+		"secret-ids":      {flags: []flagDef{formatFlag}, run: secretIDs},
+		"secret-info-get": {flags: []flagDef{formatFlag, {long: "label"}}, run: secretInfoGet},
+		"action-get":      {flags: []flagDef{formatFlag}, run: actionGet},
+		"action-set":      {run: actionSet},
+		"action-fail":     {run: actionFail},
+		"action-log":      {run: actionLog},
+	}
+}
