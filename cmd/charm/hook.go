@@ -2,12 +2,13 @@ package main
 
 import (
 	"context"
-	"fmt"
 	"io"
+
+	"github.com/canonical/istio-ingress-k8s-go/hooks"
+	"github.com/canonical/istio-ingress-k8s-go/juju"
 )
 
-// runHook handles the hook Juju is running.
-func runHook(_ context.Context, getenv func(string) string, stderr io.Writer) int {
-	fmt.Fprintf(stderr, "hook %s: hook handling is not built into this binary\n", getenv("JUJU_DISPATCH_PATH"))
-	return 1
+// runHook handles the hook Juju is running, with the real hook tools.
+func runHook(ctx context.Context, getenv func(string) string, stderr io.Writer) int {
+	return hooks.Dispatch(ctx, hooks.Deps{Getenv: getenv, Runner: juju.ExecRunner{}, Stderr: stderr})
 }

@@ -21,6 +21,7 @@ naming the hook. Run by hand, it offers the commands below.`,
 	}
 	root.CompletionOptions.DisableDefaultCmd = true
 	root.AddCommand(newVersionCmd(version))
+	root.AddCommand(newRenderCmd())
 	return root
 }
 
