@@ -129,14 +129,17 @@ func routeHostnames(in []string) ([]gwv1.Hostname, []string, error) {
 	return out, plain, nil
 }
 
-func (req *request) backendRefs(namespace string, grpc bool, in []ingressroute.BackendRef) ([]gwv1.BackendRef, error) {
+// backendRefs validates and converts backends. The caller records the uses
+// (for policies) only for backends it renders.
+func backendRefs(namespace string, grpc bool, in []ingressroute.BackendRef) ([]gwv1.BackendRef, []backendUse, error) {
 	out := make([]gwv1.BackendRef, 0, len(in))
+	uses := make([]backendUse, 0, len(in))
 	for _, b := range in {
 		if !isDNSLabel(b.Service) {
-			return nil, fmt.Errorf("backend service %q is not a valid Service name", b.Service)
+			return nil, nil, fmt.Errorf("backend service %q is not a valid Service name", b.Service)
 		}
 		if err := validatePort("backend", b.Port); err != nil {
-			return nil, err
+			return nil, nil, err
 		}
 		ref := gwv1.BackendRef{BackendObjectReference: gwv1.BackendObjectReference{
 			Name:      gwv1.ObjectName(b.Service),
@@ -145,14 +148,14 @@ func (req *request) backendRefs(namespace string, grpc bool, in []ingressroute.B
 		}}
 		if b.Weight != nil {
 			if *b.Weight < 0 || *b.Weight > maxBackendWeight {
-				return nil, fmt.Errorf("backend %s weight %d is outside 0-%d", b.Service, *b.Weight, maxBackendWeight)
+				return nil, nil, fmt.Errorf("backend %s weight %d is outside 0-%d", b.Service, *b.Weight, maxBackendWeight)
 			}
 			ref.Weight = ptr(int32(*b.Weight))
 		}
 		out = append(out, ref)
-		req.backends = append(req.backends, backendUse{service: b.Service, namespace: namespace, port: b.Port, grpc: grpc})
+		uses = append(uses, backendUse{service: b.Service, namespace: namespace, port: b.Port, grpc: grpc})
 	}
-	return out, nil
+	return out, uses, nil
 }
 
 func headerPairs(hs ingressroute.Headers) [][2]string {
@@ -190,7 +193,7 @@ func (req *request) httpRoute(in *Input, tls bool, namespace string, hr ingressr
 	if err != nil {
 		return plannedRoute{}, err
 	}
-	refs, err := req.backendRefs(namespace, false, hr.Backends)
+	refs, uses, err := backendRefs(namespace, false, hr.Backends)
 	if err != nil {
 		return plannedRoute{}, err
 	}
@@ -201,10 +204,11 @@ func (req *request) httpRoute(in *Input, tls bool, namespace string, hr ingressr
 	if redirect && len(backends) > 0 {
 		// A redirect answers the request itself; the Gateway API forbids
 		// backends next to it.
-		backends = nil
+		backends, uses = nil, nil
 		req.result.Warnings = append(req.result.Warnings, fmt.Sprintf(
 			"http route %q: backends are ignored because the route redirects", hr.Name))
 	}
+	req.backends = append(req.backends, uses...)
 	rules, err := httpRules(matches, filters, backends, prefixRewrite)
 	if err != nil {
 		return plannedRoute{}, err
@@ -425,10 +429,11 @@ func (req *request) grpcRoute(in *Input, tls bool, namespace string, gr ingressr
 		req.result.Warnings = append(req.result.Warnings, fmt.Sprintf(
 			"grpc route %q: redirect filters are ignored because GRPCRoute cannot redirect", gr.Name))
 	}
-	refs, err := req.backendRefs(namespace, true, gr.Backends)
+	refs, uses, err := backendRefs(namespace, true, gr.Backends)
 	if err != nil {
 		return plannedRoute{}, err
 	}
+	req.backends = append(req.backends, uses...)
 	backends := make([]gwv1.GRPCBackendRef, 0, len(refs))
 	for _, ref := range refs {
 		backends = append(backends, gwv1.GRPCBackendRef{BackendRef: ref})

@@ -7,6 +7,8 @@ import (
 	"slices"
 
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
+
+	"github.com/canonical/istio-ingress-k8s-go/juju"
 )
 
 // Plan is everything one reconcile should make true.
@@ -21,9 +23,9 @@ type Plan struct {
 }
 
 // Result returns the outcome for the relation with the given id.
-func (p Plan) Result(rel Relation) (Result, bool) {
+func (p Plan) Result(id juju.RelationID) (Result, bool) {
 	for _, r := range p.Results {
-		if r.ID == rel.ID {
+		if r.ID == id {
 			return r, true
 		}
 	}

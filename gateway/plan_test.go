@@ -375,6 +375,8 @@ func TestRedirectDropsBackendsWithAWarning(t *testing.T) {
 	rules, _, err := unstructured.NestedSlice(routes[0].Object, "spec", "rules")
 	require.NoError(t, err)
 	assert.NotContains(t, rules[0], "backendRefs")
+	assert.Empty(t, objectsOf(plan, func(o *unstructured.Unstructured) bool { return o.GetName() == "a-gw-m-l4" }),
+		"no L4 policy for a backend nothing routes to")
 }
 
 func TestPrefixRewriteSplitsRules(t *testing.T) {
