@@ -386,18 +386,7 @@ func (m *Model) RemoveUnit(unit string) []HookRun {
 		u.Dying = true
 		app = md.Apps[u.App]
 	})
-	var runs []HookRun
-	for _, rel := range m.load().RelationsOf(app.Name) {
-		if !rel.Peer() {
-			continue
-		}
-		for _, other := range m.liveUnits(app.Name) {
-			if slices.Contains(rel.Seen[other], unit) {
-				runs = append(runs, m.depart(rel.ID, other, unit, unit))
-			}
-		}
-	}
-	runs = append(runs, m.shutDown(unit)...)
+	runs := m.shutDown(unit)
 	if app.Leader == unit {
 		if rest := m.liveUnits(app.Name); len(rest) > 0 {
 			runs = append(runs, m.SetLeader(rest[0])...)
@@ -408,10 +397,18 @@ func (m *Model) RemoveUnit(unit string) []HookRun {
 	return runs
 }
 
-// shutDown runs a dying unit's last hooks and deletes it from the model.
+// shutDown runs a dying unit's last hooks and deletes it from the model:
+// its peers see it depart, it leaves every relation, then stop and remove.
 func (m *Model) shutDown(unit string) []HookRun {
 	var runs []HookRun
 	for _, rel := range m.load().RelationsOf(simstate.AppOf(unit)) {
+		if rel.Peer() {
+			for _, other := range m.load().UnitsOf(simstate.AppOf(unit)) {
+				if slices.Contains(rel.Seen[other], unit) {
+					runs = append(runs, m.depart(rel.ID, other, unit, unit))
+				}
+			}
+		}
 		runs = append(runs, m.leaveRelation(rel.ID, unit, true)...)
 	}
 	runs = append(runs, m.run(hookSpec{unit: unit, hook: "stop"}), m.run(hookSpec{unit: unit, hook: "remove"}))
