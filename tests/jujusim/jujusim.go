@@ -367,6 +367,20 @@ func (m *Model) readCalls(contextID string) []ToolCall {
 
 func sortStrings(s []string) { slices.Sort(s) }
 
+func itoa(n int) string { return strconv.Itoa(n) }
+
+// slicesDeleteKey drops KEY=... entries from an environment.
+func slicesDeleteKey(env []string, keys ...string) []string {
+	return slices.DeleteFunc(env, func(kv string) bool {
+		for _, k := range keys {
+			if strings.HasPrefix(kv, k+"=") {
+				return true
+			}
+		}
+		return false
+	})
+}
+
 // newUUID returns a random version 4 UUID for the model.
 func newUUID(t testing.TB) string {
 	b := make([]byte, 16)

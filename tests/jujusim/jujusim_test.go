@@ -10,6 +10,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/canonical/istio-ingress-k8s-go/juju"
 	"github.com/canonical/istio-ingress-k8s-go/tests/jujusim/simstate"
 	"github.com/canonical/istio-ingress-k8s-go/tools/charmarchive"
 )
@@ -397,4 +398,44 @@ exit `+string(rune('0'+exit)))
 		assert.Equal(t, map[string]string{"greeting": "hello bob"}, act.Results)
 		assert.False(t, act.Failed)
 	})
+}
+
+func TestUnitContextDrivesTheJujuClient(t *testing.T) {
+	s := newSim(t, BuildTools(t))
+	RequireOK(t, s.Deploy("simtest", s.charm, 2))
+	id, runs := s.Relate("simtest", "db", Remote{App: "web", Units: 1, AppData: map[string]string{"name": "web"}})
+	RequireOK(t, runs)
+	rel := juju.RelationID{Endpoint: "db", ID: id}
+
+	follower := s.OpenContext("simtest/1")
+	client := juju.NewClient(follower)
+	_, err := client.Leader(t.Context())
+	require.ErrorIs(t, err, juju.ErrNotLeader)
+	bag, err := client.RelationGetApp(t.Context(), rel, "web")
+	require.NoError(t, err)
+	assert.Equal(t, map[string]string{"name": "web"}, bag)
+	_, err = client.RelationGetApp(t.Context(), rel, "simtest")
+	var te *juju.ToolError
+	require.ErrorAs(t, err, &te)
+	assert.Equal(t, "ERROR permission denied\n", te.Stderr)
+	_, err = client.RelationIDs(t.Context(), "db")
+	require.NoError(t, err)
+	_, err = client.RelationGet(t.Context(), juju.RelationID{Endpoint: "db", ID: 42}, "web/0")
+	require.ErrorIs(t, err, juju.ErrRelationNotFound)
+	follower.Close(true)
+
+	leader := s.OpenContext("simtest/0")
+	l, err := juju.NewClient(leader).Leader(t.Context())
+	require.NoError(t, err)
+	require.NoError(t, l.RelationSetApp(t.Context(), rel, map[string]string{"k": "v"}))
+	assert.Empty(t, s.RelationData(id, "simtest"), "nothing is committed before the context closes")
+	leader.Close(true)
+	assert.Equal(t, map[string]string{"k": "v"}, s.RelationData(id, "simtest"))
+
+	discarded := s.OpenContext("simtest/0")
+	l, err = juju.NewClient(discarded).Leader(t.Context())
+	require.NoError(t, err)
+	require.NoError(t, l.RelationSetApp(t.Context(), rel, map[string]string{"k": ""}))
+	discarded.Close(false)
+	assert.Equal(t, map[string]string{"k": "v"}, s.RelationData(id, "simtest"))
 }
