@@ -14,6 +14,7 @@ CHARM     ?= istio-ingress-k8s_amd64.charm
 BINARY    := $(BUILD_DIR)/charm
 KUBE_APISERVER := .cache/bin/kube-apiserver
 FUZZTIME  ?= 10s
+DEMO_EXAMPLE ?= examples/conflicting-apps.json
 
 export CGO_ENABLED := 0
 
@@ -35,9 +36,10 @@ demo: charm
 	@$(BUILD_DIR)/demo/dispatch version
 	@echo "== ./dispatch --help"
 	@$(BUILD_DIR)/demo/dispatch --help
-	@for f in $$(ls examples/*.yaml 2>/dev/null); do \
-		echo "== charm render $$f"; $(BUILD_DIR)/demo/bin/charm render "$$f"; \
-	done
+	@if [ -f $(DEMO_EXAMPLE) ]; then \
+		echo "== ./bin/charm render $(DEMO_EXAMPLE)"; \
+		$(BUILD_DIR)/demo/bin/charm render $(DEMO_EXAMPLE); \
+	fi
 
 $(KUBE_APISERVER):
 	mkdir -p $(dir $(KUBE_APISERVER))
@@ -60,7 +62,7 @@ unit: charm $(KUBE_APISERVER)
 # Runs every Fuzz target briefly; a target is "func FuzzX(" in a _test.go file.
 fuzz:
 	@for file in $$(grep -rl --include='*_test.go' --exclude-dir=.cache '^func Fuzz' . || true); do \
-		pkg=./$$(dirname $$file); \
+		pkg=$$(dirname $$file); \
 		for target in $$(sed -n 's/^func \(Fuzz[A-Za-z0-9_]*\)(.*/\1/p' $$file); do \
 			echo "== fuzz $$pkg $$target"; \
 			$(GO) test -run='^$$' -fuzz="^$$target$$" -fuzztime=$(FUZZTIME) $$pkg; \
