@@ -106,13 +106,17 @@ func Dispatch(ctx context.Context, d Deps) int {
 			log.printf(ctx, juju.LogInfo, "Status: %s", status)
 		}
 	}
-	if err := st.Put(cacheKey, r.cache); err == nil {
-		err = st.Save()
-	}
-	if err != nil {
+	if err := saveCache(st, r.cache); err != nil {
 		log.printf(ctx, juju.LogWarning, "Saving the state file: %v", err)
 	}
 	return 0
+}
+
+func saveCache(st *state.State, c *cache) error {
+	if err := st.Put(cacheKey, c); err != nil {
+		return err
+	}
+	return st.Save()
 }
 
 // safeReconcile turns a panic into an error, so a bug shows up as a status

@@ -3,8 +3,7 @@ package hooks_test
 import (
 	"bytes"
 	"context"
-	"encoding/json"
-	"fmt"
+	"path/filepath"
 	"strings"
 	"testing"
 
@@ -16,203 +15,82 @@ import (
 	"github.com/canonical/istio-ingress-k8s-go/juju/jujutest"
 )
 
-// hookEnv is the environment Juju sets for a hook of unit istio-ingress-k8s/0.
-func hookEnv(hook string, extra ...string) func(string) string {
-	env := map[string]string{
-		"JUJU_UNIT_NAME":     "istio-ingress-k8s/0",
-		"JUJU_MODEL_NAME":    "cos",
-		"JUJU_CHARM_DIR":     "/var/lib/juju/agents/unit-istio-ingress-k8s-0/charm",
-		"JUJU_VERSION":       "3.6.4",
-		"JUJU_DISPATCH_PATH": "hooks/" + hook,
-		"JUJU_HOOK_NAME":     hook,
-	}
-	for i := 0; i+1 < len(extra); i += 2 {
-		env[extra[i]] = extra[i+1]
-	}
-	return func(k string) string { return env[k] }
-}
-
-// model is the part of the Juju model the fake tools answer from.
-type model struct {
-	leader    bool
-	relations map[string][]string // endpoint → relation ids
-}
-
-func (m model) runner() *jujutest.Runner {
-	return jujutest.NewRunner().
-		Reply("is-leader", fmt.Sprint(m.leader)).
-		Handle("relation-ids", func(args []string, _ []byte) ([]byte, error) {
-			ids := m.relations[args[0]]
-			if ids == nil {
-				ids = []string{}
-			}
-			return json.Marshal(ids)
-		}).
-		Accept("juju-log", "status-set", "action-fail")
-}
-
-func statusSets(r *jujutest.Runner) [][]string {
-	var out [][]string
-	for _, c := range r.CallsTo("status-set") {
-		out = append(out, c.Args)
-	}
-	return out
-}
-
-func unitStatus(name juju.StatusName, msg string) []string {
-	return []string{"--application=False", string(name), "--", msg}
-}
-
-func TestDispatchSetsTruthfulStatus(t *testing.T) {
-	t.Parallel()
-	tests := []struct {
-		name  string
-		env   func(string) string
-		model model
-		want  []string
-	}{
-		{
-			name:  "non-leader stands by",
-			env:   hookEnv("config-changed"),
-			model: model{leader: false, relations: map[string][]string{"ingress": {"ingress:1"}}},
-			want:  unitStatus(juju.StatusActive, "Backup unit; standing by for leader takeover"),
-		},
-		{
-			name:  "leader without route relations waits",
-			env:   hookEnv("install"),
-			model: model{leader: true, relations: map[string][]string{"certificates": {"certificates:2"}}},
-			want:  unitStatus(juju.StatusWaiting, "Waiting for ingress or istio-ingress-route relations"),
-		},
-		{
-			name:  "leader with an ingress relation is ready",
-			env:   hookEnv("leader-elected"),
-			model: model{leader: true, relations: map[string][]string{"ingress": {"ingress:1"}}},
-			want:  unitStatus(juju.StatusActive, "Ready"),
-		},
-		{
-			name:  "any of the four route endpoints counts",
-			env:   hookEnv("update-status"),
-			model: model{leader: true, relations: map[string][]string{"istio-ingress-route-unauthenticated": {"istio-ingress-route-unauthenticated:7"}}},
-			want:  unitStatus(juju.StatusActive, "Ready"),
-		},
-		{
-			name: "the relation being broken no longer counts",
-			env: hookEnv("ingress-relation-broken",
-				"JUJU_RELATION", "ingress", "JUJU_RELATION_ID", "ingress:1", "JUJU_REMOTE_APP", "blog"),
-			model: model{leader: true, relations: map[string][]string{"ingress": {"ingress:1"}}},
-			want:  unitStatus(juju.StatusWaiting, "Waiting for ingress or istio-ingress-route relations"),
-		},
-		{
-			name: "another relation survives a broken one",
-			env: hookEnv("ingress-relation-broken",
-				"JUJU_RELATION", "ingress", "JUJU_RELATION_ID", "ingress:1", "JUJU_REMOTE_APP", "blog"),
-			model: model{leader: true, relations: map[string][]string{"ingress": {"ingress:1"}, "istio-ingress-route": {"istio-ingress-route:4"}}},
-			want:  unitStatus(juju.StatusActive, "Ready"),
-		},
-		{
-			name: "a relation that is only departing still counts",
-			env: hookEnv("ingress-relation-departed",
-				"JUJU_RELATION", "ingress", "JUJU_RELATION_ID", "ingress:1", "JUJU_REMOTE_UNIT", "blog/0", "JUJU_DEPARTING_UNIT", "blog/0"),
-			model: model{leader: true, relations: map[string][]string{"ingress": {"ingress:1"}}},
-			want:  unitStatus(juju.StatusActive, "Ready"),
-		},
-		{
-			name:  "unreadable environment still reconciles",
-			env:   func(string) string { return "" },
-			model: model{leader: true},
-			want:  unitStatus(juju.StatusWaiting, "Waiting for ingress or istio-ingress-route relations"),
-		},
-		{
-			name:  "pebble-ready reconciles like any hook",
-			env:   hookEnv("metrics-proxy-pebble-ready", "JUJU_WORKLOAD_NAME", "metrics-proxy"),
-			model: model{leader: false},
-			want:  unitStatus(juju.StatusActive, "Backup unit; standing by for leader takeover"),
-		},
-	}
-	for _, tc := range tests {
-		t.Run(tc.name, func(t *testing.T) {
-			t.Parallel()
-			r := tc.model.runner()
-			code := hooks.Dispatch(context.Background(), hooks.Deps{Getenv: tc.env, Runner: r})
-			assert.Equal(t, 0, code)
-			assert.Equal(t, [][]string{tc.want}, statusSets(r))
-		})
+// noCluster fails the test if the hook connects to Kubernetes.
+func noCluster(t *testing.T) hooks.ClusterFactory {
+	return func(app, model string) (hooks.Cluster, error) {
+		t.Errorf("the hook connected to Kubernetes as %s in %s", app, model)
+		return nil, assert.AnError
 	}
 }
 
-func TestDispatchLogsTheEvent(t *testing.T) {
-	t.Parallel()
-	r := model{leader: true}.runner()
-	var stderr bytes.Buffer
-	env := hookEnv("istio-ingress-route-relation-changed",
-		"JUJU_RELATION", "istio-ingress-route", "JUJU_RELATION_ID", "istio-ingress-route:5", "JUJU_REMOTE_APP", "api")
-	require.Equal(t, 0, hooks.Dispatch(context.Background(), hooks.Deps{Getenv: env, Runner: r, Stderr: &stderr}))
-
-	logs := r.CallsTo("juju-log")
-	require.NotEmpty(t, logs)
-	assert.Equal(t, []string{"--log-level", "INFO", "--", "Handling istio-ingress-route-relation-changed (istio-ingress-route:5)"}, logs[0].Args)
-	assert.Contains(t, stderr.String(), "INFO Handling istio-ingress-route-relation-changed (istio-ingress-route:5)")
-}
-
-// Failures become a status and a log line, never a failed hook.
-func TestDispatchFailuresExitZero(t *testing.T) {
+// Failures of the hook tools become a status and a log line, never a failed
+// hook (which would block every later hook of the unit).
+func TestDispatchToolFailuresExitZero(t *testing.T) {
 	t.Parallel()
 	tests := []struct {
 		name       string
-		runner     func() *jujutest.Runner
+		leader     bool
+		breakTool  func(*jujutest.Runner)
 		wantStatus []string // nil: status-set itself fails
 		wantStderr string
 	}{
 		{
-			name: "is-leader fails",
-			runner: func() *jujutest.Runner {
-				return model{}.runner().Fail("is-leader", 1, "ERROR connection is shut down\n")
-			},
-			wantStatus: []string{"--application=False", "blocked", "--",
-				"Reconcile failed (see juju debug-log): checking leadership: is-leader --format=json: exit status 1: ERROR connection is shut down"},
+			name:      "is-leader fails",
+			breakTool: func(r *jujutest.Runner) { r.Fail("is-leader", 1, "ERROR connection is shut down\n") },
+			wantStatus: unitStatus(juju.StatusBlocked,
+				"Reconcile failed (see juju debug-log): checking leadership: is-leader --format=json: exit status 1: ERROR connection is shut down"),
 			wantStderr: "ERROR Reconcile failed",
 		},
 		{
-			name: "relation-ids fails",
-			runner: func() *jujutest.Runner {
-				return model{leader: true}.runner().Fail("relation-ids", 2, "ERROR no such endpoint\n")
-			},
-			wantStatus: []string{"--application=False", "blocked", "--",
-				"Reconcile failed (see juju debug-log): listing ingress relations: relation-ids ingress --format=json: exit status 2: ERROR no such endpoint"},
+			name:      "relation-ids fails",
+			leader:    true,
+			breakTool: func(r *jujutest.Runner) { r.Fail("relation-ids", 2, "ERROR no such endpoint\n") },
+			wantStatus: unitStatus(juju.StatusBlocked,
+				"Reconcile failed (see juju debug-log): listing ingress relations: relation-ids ingress --format=json: exit status 2: ERROR no such endpoint"),
 			wantStderr: "listing ingress relations",
 		},
 		{
+			name:      "config-get fails",
+			leader:    true,
+			breakTool: func(r *jujutest.Runner) { r.Fail("config-get", 1, "ERROR connection is shut down\n") },
+			wantStatus: unitStatus(juju.StatusBlocked,
+				"Reconcile failed (see juju debug-log): reading config: config-get --format=json: exit status 1: ERROR connection is shut down"),
+			wantStderr: "reading config",
+		},
+		{
 			name: "a panic in the reconcile",
-			runner: func() *jujutest.Runner {
-				return model{}.runner().Handle("is-leader", func([]string, []byte) ([]byte, error) { panic("boom") })
+			breakTool: func(r *jujutest.Runner) {
+				r.Handle("is-leader", func([]string, []byte) ([]byte, error) { panic("boom") })
 			},
-			wantStatus: []string{"--application=False", "blocked", "--", "Reconcile failed (see juju debug-log): internal error: boom"},
+			wantStatus: unitStatus(juju.StatusBlocked, "Reconcile failed (see juju debug-log): internal error: boom"),
 			wantStderr: "goroutine", // the stack goes to the log, not the status
 		},
 		{
-			name: "juju-log fails",
-			runner: func() *jujutest.Runner {
-				return model{leader: false}.runner().Fail("juju-log", 1, "ERROR cannot log\n")
-			},
+			name:       "juju-log fails",
+			breakTool:  func(r *jujutest.Runner) { r.Fail("juju-log", 1, "ERROR cannot log\n") },
 			wantStatus: unitStatus(juju.StatusActive, "Backup unit; standing by for leader takeover"),
 			wantStderr: "juju-log failed",
 		},
 		{
-			name: "status-set fails",
-			runner: func() *jujutest.Runner {
-				return model{leader: false}.runner().Fail("status-set", 1, "ERROR status not set\n")
-			},
+			name:       "status-set fails",
+			breakTool:  func(r *jujutest.Runner) { r.Fail("status-set", 1, "ERROR status not set\n") },
 			wantStderr: "Setting status",
 		},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
-			r := tc.runner()
+			fj := newFakeJuju("istio-ingress-k8s", "cos", t.TempDir())
+			fj.setLeader(tc.leader)
+			r := fj.runner()
+			tc.breakTool(r)
 			var stderr bytes.Buffer
-			code := hooks.Dispatch(context.Background(), hooks.Deps{Getenv: hookEnv("update-status"), Runner: r, Stderr: &stderr})
+			code := hooks.Dispatch(context.Background(), hooks.Deps{
+				Getenv: fj.env("update-status", nil), Runner: r, Stderr: &stderr, Cluster: noCluster(t),
+			})
 			assert.Equal(t, 0, code)
 			assert.Contains(t, stderr.String(), tc.wantStderr)
+			assert.NotContains(t, stderr.String(), "Saving the state file", "the state file was saved fine")
 			if tc.wantStatus != nil {
 				assert.Equal(t, [][]string{tc.wantStatus}, statusSets(r))
 			}
@@ -220,45 +98,96 @@ func TestDispatchFailuresExitZero(t *testing.T) {
 	}
 }
 
-func TestDispatchRemoveDoesNothing(t *testing.T) {
+// A status-set that failed is retried on the next hook: the cache must not
+// remember a status the unit never got.
+func TestDispatchRetriesAFailedStatus(t *testing.T) {
 	t.Parallel()
-	r := model{leader: true}.runner()
-	require.Equal(t, 0, hooks.Dispatch(context.Background(), hooks.Deps{Getenv: hookEnv("remove"), Runner: r}))
-	for _, c := range r.Calls() {
-		assert.Equal(t, "juju-log", c.Tool, "remove must not touch anything but the log: %v", c.Argv())
+	fj := newFakeJuju("istio-ingress-k8s", "cos", t.TempDir())
+	fj.setLeader(false)
+	deps := func(r *jujutest.Runner) hooks.Deps {
+		return hooks.Deps{Getenv: fj.env("update-status", nil), Runner: r, Cluster: noCluster(t)}
 	}
+	broken := fj.runner().Fail("status-set", 1, "ERROR status not set\n")
+	require.Equal(t, 0, hooks.Dispatch(context.Background(), deps(broken)))
+	require.Len(t, broken.CallsTo("status-set"), 1)
+
+	r := fj.runner()
+	require.Equal(t, 0, hooks.Dispatch(context.Background(), deps(r)))
+	assert.Equal(t, [][]string{unitStatus(juju.StatusActive, "Backup unit; standing by for leader takeover")}, statusSets(r))
+
+	again := fj.runner()
+	require.Equal(t, 0, hooks.Dispatch(context.Background(), deps(again)))
+	assert.Empty(t, statusSets(again), "an unchanged status is not set again")
+}
+
+// A state file that cannot be written costs only the cache: the hook still
+// succeeds and says why.
+func TestDispatchSurvivesAnUnwritableStateFile(t *testing.T) {
+	t.Parallel()
+	fj := newFakeJuju("istio-ingress-k8s", "cos", filepath.Join(t.TempDir(), "no-such-dir"))
+	fj.setLeader(false)
+	r := fj.runner()
+	var stderr bytes.Buffer
+	require.Equal(t, 0, hooks.Dispatch(context.Background(), hooks.Deps{
+		Getenv: fj.env("update-status", nil), Runner: r, Stderr: &stderr, Cluster: noCluster(t),
+	}))
+	assert.Equal(t, [][]string{unitStatus(juju.StatusActive, msgStandby)}, statusSets(r))
+	assert.Contains(t, stderr.String(), "WARNING Saving the state file: ")
+	assert.Contains(t, stderr.String(), "no-such-dir")
+}
+
+func TestDispatchLogsTheEvent(t *testing.T) {
+	t.Parallel()
+	fj := newFakeJuju("istio-ingress-k8s", "cos", t.TempDir())
+	fj.setLeader(false)
+	rel := fj.relate("istio-ingress-route", "api", nil)
+	r := fj.runner()
+	var stderr bytes.Buffer
+	require.Equal(t, 0, hooks.Dispatch(context.Background(), hooks.Deps{
+		Getenv: fj.env("istio-ingress-route-relation-changed", &rel), Runner: r, Stderr: &stderr, Cluster: noCluster(t),
+	}))
+
+	logs := r.CallsTo("juju-log")
+	require.NotEmpty(t, logs)
+	assert.Equal(t, []string{"--log-level", "INFO", "--", "Handling istio-ingress-route-relation-changed (istio-ingress-route:1)"}, logs[0].Args)
+	assert.Contains(t, stderr.String(), "INFO Handling istio-ingress-route-relation-changed (istio-ingress-route:1)")
 }
 
 func TestDispatchFailsUnknownActions(t *testing.T) {
 	t.Parallel()
-	r := model{leader: true}.runner()
+	fj := newFakeJuju("istio-ingress-k8s", "cos", t.TempDir())
+	r := fj.runner()
 	env := func(k string) string {
 		return map[string]string{
 			"JUJU_UNIT_NAME": "istio-ingress-k8s/0", "JUJU_DISPATCH_PATH": "actions/frobnicate",
 			"JUJU_ACTION_NAME": "frobnicate", "JUJU_ACTION_UUID": "1",
 		}[k]
 	}
-	require.Equal(t, 0, hooks.Dispatch(context.Background(), hooks.Deps{Getenv: env, Runner: r}))
+	require.Equal(t, 0, hooks.Dispatch(context.Background(), hooks.Deps{Getenv: env, Runner: r, Cluster: noCluster(t)}))
 	fails := r.CallsTo("action-fail")
 	require.Len(t, fails, 1)
 	assert.Equal(t, []string{"--", `unknown action "frobnicate"`}, fails[0].Args)
 	assert.Empty(t, r.CallsTo("status-set"), "an action does not change the unit status")
+	assert.Empty(t, r.CallsTo("relation-set"))
 }
 
 func TestDispatchWithoutRunner(t *testing.T) {
 	t.Parallel()
 	var stderr bytes.Buffer
-	assert.Equal(t, 1, hooks.Dispatch(context.Background(), hooks.Deps{Getenv: hookEnv("install"), Stderr: &stderr}))
+	fj := newFakeJuju("istio-ingress-k8s", "cos", t.TempDir())
+	assert.Equal(t, 1, hooks.Dispatch(context.Background(), hooks.Deps{Getenv: fj.env("install", nil), Stderr: &stderr}))
 	assert.Contains(t, stderr.String(), "no hook-tool runner")
 }
 
 func TestDispatchShortensLongErrorsInStatus(t *testing.T) {
 	t.Parallel()
-	r := model{}.runner().Fail("is-leader", 1, "ERROR "+strings.Repeat("x", 500)+"\nsecond line\n")
-	require.Equal(t, 0, hooks.Dispatch(context.Background(), hooks.Deps{Getenv: hookEnv("update-status"), Runner: r}))
-	sets := statusSets(r)
-	require.Len(t, sets, 1)
-	msg := sets[0][3]
-	assert.LessOrEqual(t, len([]rune(msg)), len("Reconcile failed (see juju debug-log): ")+200)
-	assert.NotContains(t, msg, "second line")
+	fj := newFakeJuju("istio-ingress-k8s", "cos", t.TempDir())
+	r := fj.runner().Fail("is-leader", 1, "ERROR "+strings.Repeat("x", 500)+"\nsecond line\n")
+	require.Equal(t, 0, hooks.Dispatch(context.Background(), hooks.Deps{
+		Getenv: fj.env("update-status", nil), Runner: r, Cluster: noCluster(t),
+	}))
+	st := lastStatus(t, r)
+	assert.Equal(t, juju.StatusBlocked, st.Name)
+	assert.LessOrEqual(t, len([]rune(st.Message)), len("Reconcile failed (see juju debug-log): ")+200)
+	assert.NotContains(t, st.Message, "second line")
 }

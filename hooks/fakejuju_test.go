@@ -1,0 +1,297 @@
+package hooks_test
+
+import (
+	"encoding/json"
+	"fmt"
+	"maps"
+	"slices"
+	"strconv"
+	"sync"
+
+	"github.com/canonical/istio-ingress-k8s-go/juju"
+	"github.com/canonical/istio-ingress-k8s-go/juju/jujutest"
+)
+
+// fakeJuju is the part of a Juju model one unit's hook tools see, held in
+// memory. runner answers the hook tools from it the way Juju does: app bags
+// are written only by the leader, values are strings and "" deletes a key,
+// and a relation stays listed (and readable) until it is removed from the
+// model, which happens after its relation-broken hook.
+type fakeJuju struct {
+	mu       sync.Mutex
+	app      string // this application
+	model    string // the model, also the Kubernetes namespace
+	unit     string // this unit, e.g. "app/0"
+	charmDir string
+	leader   bool
+	config   map[string]any
+	// goal maps each unit of this application to its goal-state status
+	// ("active", "dying").
+	goal   map[string]string
+	nextID int
+	rels   map[juju.RelationID]*fakeRelation
+}
+
+type fakeRelation struct {
+	remoteApp string
+	remote    map[string]string // the remote application's bag
+	local     map[string]string // this application's bag
+}
+
+func newFakeJuju(app, model, charmDir string) *fakeJuju {
+	unit := app + "/0"
+	return &fakeJuju{
+		app: app, model: model, unit: unit, charmDir: charmDir, leader: true,
+		// config-get prints every option that has a value: defaults included.
+		config: map[string]any{"ready-timeout": 100, "external-traffic-policy-cidrs": "0.0.0.0/0"},
+		goal:   map[string]string{unit: "active"},
+		nextID: 1,
+		rels:   map[juju.RelationID]*fakeRelation{},
+	}
+}
+
+// relate adds a relation of endpoint with remoteApp, whose app bag holds bag.
+func (f *fakeJuju) relate(endpoint, remoteApp string, bag map[string]string) juju.RelationID {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	id := juju.RelationID{Endpoint: endpoint, ID: f.nextID}
+	f.nextID++
+	f.rels[id] = &fakeRelation{remoteApp: remoteApp, remote: withoutEmpty(bag), local: map[string]string{}}
+	return id
+}
+
+// setRemote replaces the remote application's bag, as its leader would.
+func (f *fakeJuju) setRemote(rel juju.RelationID, bag map[string]string) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.rels[rel].remote = withoutEmpty(bag)
+}
+
+// remove takes a relation out of the model (after its relation-broken hook).
+func (f *fakeJuju) remove(rel juju.RelationID) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	delete(f.rels, rel)
+}
+
+// local is this application's bag on rel, as the remote side reads it.
+func (f *fakeJuju) local(rel juju.RelationID) map[string]string {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return maps.Clone(f.rels[rel].local)
+}
+
+func (f *fakeJuju) setLeader(v bool) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.leader = v
+}
+
+func (f *fakeJuju) setConfig(key string, v any) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if v == nil {
+		delete(f.config, key)
+		return
+	}
+	f.config[key] = v
+}
+
+func (f *fakeJuju) setGoal(goal map[string]string) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.goal = goal
+}
+
+// env is the hook environment of hook; rel is the relation a relation hook
+// is about.
+func (f *fakeJuju) env(hook string, rel *juju.RelationID) func(string) string {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	env := map[string]string{
+		"JUJU_UNIT_NAME":     f.unit,
+		"JUJU_MODEL_NAME":    f.model,
+		"JUJU_MODEL_UUID":    "7a1c6c2e-0000-4000-8000-" + fmt.Sprintf("%012d", len(f.model)),
+		"JUJU_CHARM_DIR":     f.charmDir,
+		"JUJU_VERSION":       "3.6.4",
+		"JUJU_DISPATCH_PATH": "hooks/" + hook,
+		"JUJU_HOOK_NAME":     hook,
+	}
+	if rel != nil {
+		env["JUJU_RELATION"] = rel.Endpoint
+		env["JUJU_RELATION_ID"] = rel.String()
+		if r := f.rels[*rel]; r != nil {
+			env["JUJU_REMOTE_APP"] = r.remoteApp
+		}
+	}
+	return func(k string) string { return env[k] }
+}
+
+// runner returns a fresh recording runner answering from f.
+func (f *fakeJuju) runner() *jujutest.Runner {
+	return jujutest.NewRunner().
+		Handle("is-leader", f.locked(func([]string, []byte) ([]byte, error) {
+			return json.Marshal(f.leader)
+		})).
+		Handle("config-get", f.locked(func([]string, []byte) ([]byte, error) {
+			return json.Marshal(f.config)
+		})).
+		Handle("goal-state", f.locked(f.goalState)).
+		Handle("relation-ids", f.locked(f.relationIDs)).
+		Handle("relation-list", f.locked(f.relationList)).
+		Handle("relation-get", f.locked(f.relationGet)).
+		Handle("relation-set", f.locked(f.relationSet)).
+		Accept("juju-log", "status-set", "action-fail")
+}
+
+func (f *fakeJuju) locked(h jujutest.Handler) jujutest.Handler {
+	return func(args []string, stdin []byte) ([]byte, error) {
+		f.mu.Lock()
+		defer f.mu.Unlock()
+		return h(args, stdin)
+	}
+}
+
+func (f *fakeJuju) goalState([]string, []byte) ([]byte, error) {
+	type entry struct {
+		Status string `json:"status"`
+		Since  string `json:"since"`
+	}
+	const since = "2025-01-01 00:00:00Z"
+	units := map[string]entry{}
+	for u, s := range f.goal {
+		units[u] = entry{s, since}
+	}
+	rels := map[string]map[string]entry{}
+	for id, r := range f.rels {
+		if rels[id.Endpoint] == nil {
+			rels[id.Endpoint] = map[string]entry{}
+		}
+		rels[id.Endpoint][r.remoteApp] = entry{"joined", since}
+	}
+	return json.Marshal(map[string]any{"units": units, "relations": rels})
+}
+
+func (f *fakeJuju) relationIDs(args []string, _ []byte) ([]byte, error) {
+	if len(args) == 0 {
+		return nil, toolErr("relation-ids", args, 2, "ERROR no endpoint specified")
+	}
+	var ids []juju.RelationID
+	for id := range f.rels {
+		if id.Endpoint == args[0] {
+			ids = append(ids, id)
+		}
+	}
+	slices.SortFunc(ids, func(a, b juju.RelationID) int { return a.ID - b.ID })
+	out := make([]string, 0, len(ids))
+	for _, id := range ids {
+		out = append(out, id.String())
+	}
+	return json.Marshal(out)
+}
+
+// relation finds the relation named by -r, failing as Juju does.
+func (f *fakeJuju) relation(tool string, args []string) (*fakeRelation, error) {
+	i := slices.Index(args, "-r")
+	if i < 0 || i+1 >= len(args) {
+		return nil, toolErr(tool, args, 2, "ERROR no relation id specified")
+	}
+	id, err := juju.ParseRelationID(args[i+1])
+	if err != nil {
+		return nil, toolErr(tool, args, 2, fmt.Sprintf("ERROR invalid value %q for option -r: %v", args[i+1], err))
+	}
+	r := f.rels[id]
+	if r == nil {
+		return nil, toolErr(tool, args, 2, fmt.Sprintf("ERROR invalid value %q for option -r: relation not found", args[i+1]))
+	}
+	return r, nil
+}
+
+func (f *fakeJuju) relationList(args []string, _ []byte) ([]byte, error) {
+	r, err := f.relation("relation-list", args)
+	if err != nil {
+		return nil, err
+	}
+	if slices.Contains(args, "--app") {
+		return json.Marshal(r.remoteApp)
+	}
+	return json.Marshal([]string{r.remoteApp + "/0"})
+}
+
+func (f *fakeJuju) relationGet(args []string, _ []byte) ([]byte, error) {
+	r, err := f.relation("relation-get", args)
+	if err != nil {
+		return nil, err
+	}
+	target := args[len(args)-1]
+	if !slices.Contains(args, "--app") {
+		return []byte("{}"), nil // unit bags hold nothing this charm reads
+	}
+	switch target {
+	case r.remoteApp:
+		return json.Marshal(r.remote)
+	case f.app:
+		return json.Marshal(r.local)
+	}
+	return nil, toolErr("relation-get", args, 1, fmt.Sprintf("ERROR application %q not found", target))
+}
+
+func (f *fakeJuju) relationSet(args []string, stdin []byte) ([]byte, error) {
+	r, err := f.relation("relation-set", args)
+	if err != nil {
+		return nil, err
+	}
+	var data map[string]string
+	if err := json.Unmarshal(stdin, &data); err != nil {
+		return nil, toolErr("relation-set", args, 2, "ERROR cannot parse settings: "+err.Error())
+	}
+	if !slices.Contains(args, "--app") {
+		return nil, nil // the unit bag: this charm's readers never look at it
+	}
+	if !f.leader {
+		return nil, toolErr("relation-set", args, 1, "ERROR cannot write relation settings")
+	}
+	for k, v := range data {
+		if v == "" {
+			delete(r.local, k)
+		} else {
+			r.local[k] = v
+		}
+	}
+	return nil, nil
+}
+
+func toolErr(tool string, args []string, code int, msg string) error {
+	return &juju.ToolError{Tool: tool, Args: slices.Clone(args), ExitCode: code, Stderr: msg + "\n"}
+}
+
+// withoutEmpty drops "" values: Juju cannot hold an empty value (setting one
+// deletes the key), so no requirer's bag can contain one.
+func withoutEmpty(bag map[string]string) map[string]string {
+	out := map[string]string{}
+	for k, v := range bag {
+		if v != "" {
+			out[k] = v
+		}
+	}
+	return out
+}
+
+// pythonIngressBag is the app bag the Python ingress v2 requirer writes:
+// every value JSON-encoded.
+func pythonIngressBag(model, name string, port int, stripPrefix bool) map[string]string {
+	bag := map[string]string{
+		"model": jsonString(model),
+		"name":  jsonString(name),
+		"port":  strconv.Itoa(port),
+	}
+	if stripPrefix {
+		bag["strip-prefix"] = "true"
+	}
+	return bag
+}
+
+func jsonString(s string) string {
+	b, _ := json.Marshal(s) // a string always marshals
+	return string(b)
+}

@@ -1,0 +1,512 @@
+package hooks_test
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
+
+	"github.com/canonical/istio-ingress-k8s-go/gateway"
+	"github.com/canonical/istio-ingress-k8s-go/hooks"
+	"github.com/canonical/istio-ingress-k8s-go/juju"
+)
+
+const msgStandby = "Backup unit; standing by for leader takeover"
+
+func TestNonLeaderStandsBy(t *testing.T) {
+	t.Parallel()
+	h := newHarness(t, "standby")
+	h.serveGateway("10.1.0.1")
+	h.relateIngress("ingress", "blog", 8080, false)
+	h.juju.setLeader(false)
+
+	r := h.dispatch("config-changed")
+	assert.Equal(t, [][]string{unitStatus(juju.StatusActive, msgStandby)}, statusSets(r))
+	assert.Empty(t, r.CallsTo("relation-set"), "only the leader publishes")
+	assert.Empty(t, h.objects(), "only the leader renders")
+}
+
+// The gateway comes up in steps: the charm's Gateway first, then Istio's
+// workload, then its address. The status says what is missing at each step
+// and nothing is published before the gateway can serve.
+func TestGatewayComesUp(t *testing.T) {
+	t.Parallel()
+	h := newHarness(t, "comes-up")
+	meta := h.juju.relate("gateway-metadata", "mesh-app", nil)
+	service := h.ns + "/" + h.app + "-istio"
+
+	r := h.dispatch("install")
+	assert.Subset(t, h.objects(), []string{
+		"Gateway " + h.ns + "/" + h.app,
+		"HorizontalPodAutoscaler " + h.ns + "/" + h.app,
+	})
+	st := lastStatus(t, r)
+	assert.Equal(t, juju.StatusWaiting, st.Name)
+	assert.Contains(t, st.Message, "Service "+service+" not found")
+	assert.Empty(t, h.juju.local(meta), "no metadata before the gateway serves")
+
+	require.NoError(t, env.CreateGatewayWorkload(h.ctx, h.ns, h.app, 1, 0))
+	st = lastStatus(t, h.dispatch("update-status"))
+	assert.Equal(t, juju.StatusWaiting, st.Name)
+	assert.Contains(t, st.Message, "Service "+service+" has no load balancer address yet")
+	assert.Contains(t, st.Message, "Deployment "+service+" has 0/1 replicas ready")
+
+	require.NoError(t, env.SetLoadBalancerIngress(h.ctx, h.ns, h.app+"-istio", "10.2.0.7"))
+	require.NoError(t, env.SetDeploymentStatus(h.ctx, h.ns, h.app+"-istio", 1, 1))
+	r = h.dispatch("update-status")
+	assert.Equal(t, juju.Status{Name: juju.StatusActive, Message: "Serving at 10.2.0.7"}, lastStatus(t, r))
+
+	var md map[string]string
+	require.NoError(t, json.Unmarshal([]byte(h.juju.local(meta)["metadata"]), &md))
+	assert.Equal(t, map[string]string{
+		"namespace": h.ns, "gateway_name": h.app,
+		"deployment_name": h.app + "-istio", "service_account": h.app + "-istio",
+	}, md)
+}
+
+func TestIngressV2(t *testing.T) {
+	t.Parallel()
+	h := newHarness(t, "ingress-v2")
+	h.serveGateway("10.3.0.1")
+	blog := h.relateIngress("ingress", "blog", 8080, false)
+	api := h.relateIngress("ingress-unauthenticated", "api", 9000, true)
+
+	r := h.relationHook("changed", blog)
+	assert.Equal(t, juju.Status{Name: juju.StatusActive, Message: "Serving at 10.3.0.1"}, lastStatus(t, r))
+
+	tests := []struct {
+		name        string
+		rel         juju.RelationID
+		service     string
+		port        int64
+		stripPrefix bool
+	}{
+		{"plain", blog, "blog", 8080, false},
+		{"strip-prefix on the unauthenticated endpoint", api, "api", 9000, true},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			prefix := "/" + h.apps + "-" + tc.service
+			assert.Equal(t, "http://10.3.0.1"+prefix, ingressURL(t, h.juju.local(tc.rel)))
+
+			route := h.routeFor(h.apps, tc.service)
+			require.NotNil(t, route, "no HTTPRoute for %s in %s", tc.service, h.apps)
+			rule := firstRule(t, route)
+			assert.Equal(t, map[string]any{"type": "PathPrefix", "value": prefix}, nested(t, rule, "matches", 0, "path"))
+			assert.Equal(t, tc.port, nested(t, rule, "backendRefs", 0, "port"))
+			assert.Equal(t, h.apps, nested(t, rule, "backendRefs", 0, "namespace"))
+			assert.Equal(t, h.app, nested(t, route.Object, "spec", "parentRefs", 0, "name"))
+			filters, _, _ := unstructured.NestedSlice(rule, "filters")
+			if tc.stripPrefix {
+				require.Len(t, filters, 1)
+				assert.Equal(t, map[string]any{"type": "ReplacePrefixMatch", "replacePrefixMatch": "/"},
+					nested(t, filters[0].(map[string]any), "urlRewrite", "path"))
+			} else {
+				assert.Empty(t, filters)
+			}
+		})
+	}
+
+	// Unrelating blog: Juju still lists the relation during its broken hook.
+	r = h.relationHook("broken", blog)
+	assert.Nil(t, h.routeFor(h.apps, "blog"), "blog's HTTPRoute outlived its relation")
+	assert.NotNil(t, h.routeFor(h.apps, "api"), "api lost its route when blog left")
+	assert.Empty(t, writesTo(t, r, blog), "wrote to a relation being broken")
+	assert.Empty(t, statusSets(r), "still serving api: the status is unchanged")
+
+	// Once gone from the model, the relation leaves no trace.
+	h.juju.remove(blog)
+	r = h.dispatch("update-status")
+	assert.Empty(t, r.CallsTo("relation-set"))
+	assert.Nil(t, h.routeFor(h.apps, "blog"))
+	assert.NotNil(t, h.routeFor(h.apps, "api"))
+	_, writes, log := h.kube.take()
+	assert.Zero(t, writes, "%v", log)
+}
+
+func TestIstioIngressRoute(t *testing.T) {
+	t.Parallel()
+	h := newHarness(t, "route")
+	h.serveGateway("10.4.0.1")
+	vector := validVector(t, "http_and_grpc") // model "tempo": two listeners, an HTTP and a gRPC route
+	require.NoError(t, env.CreateNamespace(h.ctx, "tempo"))
+	rel := h.juju.relate("istio-ingress-route", "tempo", map[string]string{"config": vector})
+
+	r := h.relationHook("changed", rel)
+	assert.Equal(t, juju.Status{Name: juju.StatusActive, Message: "Serving at 10.4.0.1"}, lastStatus(t, r))
+	assert.Equal(t, map[string]string{"external_host": "10.4.0.1", "tls_enabled": "False"}, h.juju.local(rel))
+
+	httpRoutes := h.list(gateway.KindHTTPRoute, "tempo")
+	grpcRoutes := h.list(gateway.KindGRPCRoute, "tempo")
+	require.Len(t, httpRoutes, 1)
+	require.Len(t, grpcRoutes, 1)
+	assert.Equal(t, "http-3200", nested(t, httpRoutes[0].Object, "spec", "parentRefs", 0, "sectionName"))
+	// As in the reference charm, listeners are named by the Gateway
+	// protocol (gRPC is served on an HTTP listener).
+	assert.Equal(t, "http-9096", nested(t, grpcRoutes[0].Object, "spec", "parentRefs", 0, "sectionName"))
+	assert.Equal(t, map[string]any{"service": "myapp.MyService", "method": "GetData", "type": "Exact"},
+		nested(t, firstRule(t, &grpcRoutes[0]), "matches", 0, "method"))
+	assert.Equal(t, "GET", nested(t, firstRule(t, &httpRoutes[0]), "matches", 0, "method"))
+
+	gw := h.get(gateway.KindGateway, h.ns, h.app)
+	require.NotNil(t, gw)
+	assert.ElementsMatch(t, []string{"http-80", "http-3200", "http-9096"}, listenerNames(t, gw))
+}
+
+// The older relation keeps a contested route: a newcomer asking for the same
+// listener, hostname and match is refused as a whole, its published data
+// wiped, and the status names it; the incumbent is not disturbed.
+func TestConflictRefusesTheNewcomer(t *testing.T) {
+	t.Parallel()
+	h := newHarness(t, "conflict")
+	h.serveGateway("10.5.0.1")
+	blog := h.relateIngress("ingress", "blog", 8080, false)
+	blogPrefix := "/" + h.apps + "-blog"
+	squatterCfg := func(path string) map[string]string {
+		return map[string]string{"config": fmt.Sprintf(`{"model":%q,"listeners":[{"port":80,"protocol":"HTTP"}],`+
+			`"http_routes":[{"name":"web","listener":{"port":80,"protocol":"HTTP"},"backends":[{"service":"squatter","port":80,"weight":null}],`+
+			`"hostnames":null,"matches":[{"headers":null,"path":{"type":"PathPrefix","value":%q},"method":null}]}],"grpc_routes":[]}`, h.apps, path)}
+	}
+	squatter := h.juju.relate("istio-ingress-route", "squatter", squatterCfg("/elsewhere"))
+
+	h.dispatch("update-status")
+	require.Equal(t, "http://10.5.0.1"+blogPrefix, ingressURL(t, h.juju.local(blog)))
+	require.Equal(t, "10.5.0.1", h.juju.local(squatter)["external_host"], "a distinct path is no conflict")
+	require.NotNil(t, h.routeFor(h.apps, "squatter"))
+	before := h.uids()
+
+	h.juju.setRemote(squatter, squatterCfg(blogPrefix))
+	r := h.relationHook("changed", squatter)
+
+	st := lastStatus(t, r)
+	assert.Equal(t, juju.StatusBlocked, st.Name)
+	assert.Contains(t, st.Message, "squatter")
+	assert.Contains(t, st.Message, blogPrefix)
+	assert.Empty(t, h.juju.local(squatter), "the refused newcomer's data must be wiped")
+	assert.Nil(t, h.routeFor(h.apps, "squatter"))
+
+	assert.Empty(t, writesTo(t, r, blog), "the incumbent's URL must not be touched")
+	assert.Equal(t, "http://10.5.0.1"+blogPrefix, ingressURL(t, h.juju.local(blog)))
+	blogRoute := h.routeFor(h.apps, "blog")
+	require.NotNil(t, blogRoute)
+	key := "HTTPRoute " + h.apps + "/" + blogRoute.GetName()
+	assert.Equal(t, before[key], string(blogRoute.GetUID()), "the incumbent's route was recreated")
+}
+
+func TestExternalHostname(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name, hostname string
+		wantStatus     juju.Status
+		wantURL        string // "" = nothing published
+		wantListener   string // hostname on the Gateway's listeners
+	}{
+		{
+			name: "valid", hostname: "ingress.example.com",
+			wantStatus:   juju.Status{Name: juju.StatusActive, Message: "Serving at ingress.example.com"},
+			wantURL:      "http://ingress.example.com/%s-blog",
+			wantListener: "ingress.example.com",
+		},
+		{
+			name: "invalid", hostname: "Not_A_Host!",
+			wantStatus: juju.Status{Name: juju.StatusBlocked, Message: "Invalid hostname provided, Please ensure this adheres to RFC 1123."},
+		},
+	}
+	for i, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			h := newHarness(t, fmt.Sprintf("hostname-%d", i))
+			h.serveGateway("10.6.0.1")
+			blog := h.relateIngress("ingress", "blog", 8080, false)
+			h.juju.setConfig("external_hostname", tc.hostname)
+
+			r := h.dispatch("config-changed")
+			assert.Equal(t, tc.wantStatus, lastStatus(t, r))
+			if tc.wantURL == "" {
+				assert.Empty(t, ingressURL(t, h.juju.local(blog)))
+			} else {
+				assert.Equal(t, fmt.Sprintf(tc.wantURL, h.apps), ingressURL(t, h.juju.local(blog)))
+			}
+			gw := h.get(gateway.KindGateway, h.ns, h.app)
+			require.NotNil(t, gw)
+			listeners, _, _ := unstructured.NestedSlice(gw.Object, "spec", "listeners")
+			require.NotEmpty(t, listeners)
+			for _, l := range listeners {
+				host, _, _ := unstructured.NestedString(l.(map[string]any), "hostname")
+				assert.Equal(t, tc.wantListener, host)
+			}
+		})
+	}
+}
+
+// Every databag the Python provider rejects is refused with a reason: the
+// hook succeeds, other applications stay served and the status names the
+// offender.
+func TestInvalidRouteRequests(t *testing.T) {
+	t.Parallel()
+	for i, v := range vectors(t, "invalid.json") {
+		t.Run(v.Name, func(t *testing.T) {
+			t.Parallel()
+			h := newHarness(t, fmt.Sprintf("invalid-%d", i))
+			h.serveGateway("10.7.0.1")
+			blog := h.relateIngress("ingress", "blog", 8080, false)
+			bad := h.juju.relate("istio-ingress-route", "bad-app", map[string]string{"config": v.Input})
+
+			r := h.relationHook("changed", bad)
+			assert.Equal(t, "http://10.7.0.1/"+h.apps+"-blog", ingressURL(t, h.juju.local(blog)))
+			assert.NotNil(t, h.routeFor(h.apps, "blog"))
+			assert.Empty(t, h.juju.local(bad), "an invalid request must not be told it is served")
+			assert.Empty(t, h.list(gateway.KindHTTPRoute, "m"))
+			assert.Empty(t, h.list(gateway.KindGRPCRoute, "m"))
+			st := lastStatus(t, r)
+			if v.Input == "" {
+				// Juju cannot hold an empty value: this is a requirer that
+				// has not asked yet, which is nothing to complain about.
+				assert.Equal(t, juju.Status{Name: juju.StatusActive, Message: "Serving at 10.7.0.1"}, st)
+				return
+			}
+			assert.Equal(t, juju.StatusBlocked, st.Name)
+			assert.Contains(t, st.Message, "bad-app")
+			assert.Contains(t, h.logs.String(), "Cannot serve bad-app", "the reason must be logged")
+		})
+	}
+}
+
+// A reconcile where nothing changed costs one read per relation and no
+// writes at all: no relation-set, status-set or relation-list --app, and no
+// Kubernetes write.
+func TestUnchangedReconcileIsQuiet(t *testing.T) {
+	t.Parallel()
+	h := newHarness(t, "quiet")
+	h.serveGateway("10.8.0.1")
+	rels := []juju.RelationID{
+		h.relateIngress("ingress", "blog", 8080, false),
+		h.relateIngress("ingress", "shop", 8081, true),
+		h.relateIngress("ingress-unauthenticated", "docs", 8082, false),
+		h.juju.relate("istio-ingress-route", "tempo", map[string]string{"config": validVector(t, "http_route_minimal")}),
+		h.juju.relate("gateway-metadata", "mesh-app", nil),
+	}
+	require.NoError(t, env.CreateNamespace(h.ctx, "m"))
+	first := h.dispatch("update-status")
+	assert.Equal(t, juju.Status{Name: juju.StatusActive, Message: "Serving at 10.8.0.1"}, lastStatus(t, first))
+	for _, rel := range rels {
+		assert.Len(t, writesTo(t, first, rel), 1, "%s is written once", rel)
+	}
+
+	for _, hook := range []string{"update-status", "ingress-relation-changed"} {
+		t.Run(hook, func(t *testing.T) {
+			var r = h.dispatch(hook, rels[0])
+			assert.Empty(t, r.CallsTo("relation-set"))
+			assert.Empty(t, r.CallsTo("status-set"))
+			assert.Zero(t, appLookups(r), "remote application names are cached")
+			assert.LessOrEqual(t, len(r.Calls()), 2*len(rels)+10, "hook-tool calls: %v", r.Calls())
+			_, writes, log := h.kube.take()
+			assert.Zero(t, writes, "Kubernetes writes: %v", log)
+		})
+	}
+}
+
+// The state file is only a cache: without it the next reconcile reads and
+// writes everything once, changes nothing in the cluster, and the one after
+// is quiet again.
+func TestLostCache(t *testing.T) {
+	t.Parallel()
+	h := newHarness(t, "lost-cache")
+	h.serveGateway("10.9.0.1")
+	blog := h.relateIngress("ingress", "blog", 8080, false)
+	route := h.juju.relate("istio-ingress-route", "tempo", map[string]string{"config": validVector(t, "http_route_minimal")})
+	require.NoError(t, env.CreateNamespace(h.ctx, "m"))
+	h.dispatch("update-status")
+	wantBlog, wantRoute := h.juju.local(blog), h.juju.local(route)
+	require.NotEmpty(t, wantBlog)
+	require.NotEmpty(t, wantRoute)
+	before := h.uids()
+
+	h.forgetCache()
+	r := h.dispatch("update-status")
+	assert.Equal(t, juju.Status{Name: juju.StatusActive, Message: "Serving at 10.9.0.1"}, lastStatus(t, r))
+	assert.Len(t, statusSets(r), 1)
+	assert.Equal(t, 2, appLookups(r))
+	assert.Len(t, writesTo(t, r, blog), 1)
+	assert.Len(t, writesTo(t, r, route), 1)
+	assert.Equal(t, wantBlog, h.juju.local(blog))
+	assert.Equal(t, wantRoute, h.juju.local(route))
+	assert.Equal(t, before, h.uids())
+	_, writes, log := h.kube.take()
+	assert.Zero(t, writes, "the cluster was already right: %v", log)
+
+	r = h.dispatch("update-status")
+	assert.Empty(t, r.CallsTo("relation-set"))
+	assert.Empty(t, r.CallsTo("status-set"))
+	assert.Zero(t, appLookups(r))
+}
+
+// A corrupt state file is set aside and the unit carries on.
+func TestCorruptCache(t *testing.T) {
+	t.Parallel()
+	h := newHarness(t, "corrupt-cache")
+	h.serveGateway("10.9.1.1")
+	blog := h.relateIngress("ingress", "blog", 8080, false)
+	h.dispatch("update-status")
+	require.NoError(t, os.WriteFile(h.statePath(), []byte("{not json"), 0o600))
+
+	r := h.dispatch("update-status")
+	assert.Equal(t, juju.Status{Name: juju.StatusActive, Message: "Serving at 10.9.1.1"}, lastStatus(t, r))
+	assert.Equal(t, "http://10.9.1.1/"+h.apps+"-blog", ingressURL(t, h.juju.local(blog)))
+	r = h.dispatch("update-status")
+	assert.Empty(t, r.CallsTo("relation-set"))
+	assert.Empty(t, r.CallsTo("status-set"))
+}
+
+// remove deletes everything the application created once its last unit
+// goes (any unit may run it: the leader may be gone), and nothing while
+// units remain.
+func TestRemove(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name      string
+		goal      map[string]string
+		wantGone  bool
+		wantCalls []string
+	}{
+		{name: "last unit", goal: map[string]string{"/0": "dying"}, wantGone: true},
+		{name: "units left", goal: map[string]string{"/0": "dying", "/1": "active"}, wantGone: false},
+	}
+	for i, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			h := newHarness(t, fmt.Sprintf("remove-%d", i))
+			h.serveGateway("10.10.0.1")
+			h.relateIngress("ingress", "blog", 8080, false)
+			h.juju.relate("istio-ingress-route", "tempo", map[string]string{"config": validVector(t, "grpc_route_minimal")})
+			require.NoError(t, env.CreateNamespace(h.ctx, "m"))
+			h.dispatch("update-status")
+			before := h.objects()
+			require.Subset(t, kinds(before), []string{"Gateway", "HorizontalPodAutoscaler", "HTTPRoute", "GRPCRoute", "DestinationRule", "AuthorizationPolicy"})
+
+			goal := map[string]string{}
+			for suffix, s := range tc.goal {
+				goal[h.app+suffix] = s
+			}
+			h.juju.setGoal(goal)
+			h.juju.setLeader(false)
+			r := h.dispatch("remove")
+			assert.Empty(t, r.CallsTo("relation-set"))
+			if tc.wantGone {
+				assert.Empty(t, h.objects())
+			} else {
+				assert.Equal(t, before, h.objects())
+				_, writes, log := h.kube.take()
+				assert.Zero(t, writes, "%v", log)
+			}
+		})
+	}
+}
+
+// Kubernetes failures never fail the hook: the status says what is wrong.
+func TestKubernetesFailures(t *testing.T) {
+	t.Parallel()
+	t.Run("cannot connect", func(t *testing.T) {
+		t.Parallel()
+		h := newHarness(t, "no-connect")
+		h.relateIngress("ingress", "blog", 8080, false)
+		h.cluster = func(string, string) (hooks.Cluster, error) { return nil, errors.New("no KUBECONFIG and not in a pod") }
+		st := lastStatus(t, h.dispatch("update-status"))
+		assert.Equal(t, juju.StatusBlocked, st.Name)
+		assert.Contains(t, st.Message, "connecting to Kubernetes: no KUBECONFIG and not in a pod")
+	})
+	t.Run("API server unreachable", func(t *testing.T) {
+		t.Parallel()
+		h := newHarness(t, "unreachable")
+		h.relateIngress("ingress", "blog", 8080, false)
+		cfg := env.RESTConfig()
+		cfg.Host = "https://127.0.0.1:1"
+		h.cluster = applierFactory(cfg)
+		st := lastStatus(t, h.dispatch("update-status"))
+		assert.Equal(t, juju.StatusBlocked, st.Name)
+		assert.Contains(t, st.Message, "reading the gateway address")
+		assert.Contains(t, h.logs.String(), "connection refused", "the full error is logged")
+	})
+}
+
+// nested reads a field of a decoded object by keys and slice indexes.
+func nested(t testing.TB, obj map[string]any, path ...any) any {
+	t.Helper()
+	var cur any = obj
+	for _, p := range path {
+		switch k := p.(type) {
+		case string:
+			m, ok := cur.(map[string]any)
+			require.True(t, ok, "%v: not an object at %q", path, k)
+			cur = m[k]
+		case int:
+			s, ok := cur.([]any)
+			require.True(t, ok && k < len(s), "%v: no item %d", path, k)
+			cur = s[k]
+		}
+	}
+	return cur
+}
+
+func firstRule(t testing.TB, route *unstructured.Unstructured) map[string]any {
+	t.Helper()
+	rule, ok := nested(t, route.Object, "spec", "rules", 0).(map[string]any)
+	require.True(t, ok)
+	return rule
+}
+
+func listenerNames(t testing.TB, gw *unstructured.Unstructured) []string {
+	t.Helper()
+	listeners, _, _ := unstructured.NestedSlice(gw.Object, "spec", "listeners")
+	var out []string
+	for _, l := range listeners {
+		out = append(out, l.(map[string]any)["name"].(string))
+	}
+	return out
+}
+
+func kinds(objects []string) []string {
+	var out []string
+	for _, o := range objects {
+		k, _, _ := strings.Cut(o, " ")
+		out = append(out, k)
+	}
+	return out
+}
+
+// vector is one case of relation/ingressroute/testdata.
+type vector struct {
+	Name   string `json:"name"`
+	Config string `json:"config"` // valid.json
+	Input  string `json:"input"`  // invalid.json
+}
+
+func vectors(t testing.TB, file string) []vector {
+	t.Helper()
+	data, err := os.ReadFile(filepath.Join("..", "relation", "ingressroute", "testdata", file))
+	require.NoError(t, err)
+	var doc struct {
+		Cases []vector `json:"cases"`
+	}
+	require.NoError(t, json.Unmarshal(data, &doc))
+	require.NotEmpty(t, doc.Cases)
+	return doc.Cases
+}
+
+func validVector(t testing.TB, name string) string {
+	t.Helper()
+	for _, v := range vectors(t, "valid.json") {
+		if v.Name == name {
+			return v.Config
+		}
+	}
+	t.Fatalf("no valid vector %q", name)
+	return ""
+}
