@@ -101,6 +101,7 @@ func (b *syncBuffer) String() string {
 type harness struct {
 	t    testing.TB
 	ctx  context.Context
+	env  *kubeenv.Env
 	juju *fakeJuju
 	// app is this application, ns its model (namespace); apps is the model
 	// the related applications live in.
@@ -110,19 +111,25 @@ type harness struct {
 	logs          *syncBuffer
 }
 
-// newHarness deploys the charm as application "gw-<name>" in model <name>;
-// name must be unique in the package.
+// newHarness deploys the charm as application "gw-<name>" in model <name>
+// on the package's API server; name must be unique in the package.
 func newHarness(t testing.TB, name string) *harness {
+	t.Helper()
+	return newHarnessOn(t, env, name)
+}
+
+// newHarnessOn is newHarness on the API server of e.
+func newHarnessOn(t testing.TB, e *kubeenv.Env, name string) *harness {
 	t.Helper()
 	ctx := testContext(t)
 	h := &harness{
-		t: t, ctx: ctx, app: "gw-" + name, ns: name, apps: name + "-apps",
+		t: t, ctx: ctx, env: e, app: "gw-" + name, ns: name, apps: name + "-apps",
 		kube: &requestCounter{}, logs: &syncBuffer{},
 	}
 	h.juju = newFakeJuju(h.app, h.ns, t.TempDir())
-	require.NoError(t, env.CreateNamespace(ctx, h.ns))
-	require.NoError(t, env.CreateNamespace(ctx, h.apps))
-	cfg := env.RESTConfig()
+	require.NoError(t, e.CreateNamespace(ctx, h.ns))
+	require.NoError(t, e.CreateNamespace(ctx, h.apps))
+	cfg := e.RESTConfig()
 	cfg.WarningHandler = rest.NoWarnings{}
 	cfg.WrapTransport = h.kube.wrap
 	h.cluster = applierFactory(cfg)
@@ -176,7 +183,7 @@ func (h *harness) relationHook(kind string, rel juju.RelationID) *jujutest.Runne
 // has the load balancer address ip.
 func (h *harness) serveGateway(ip string) {
 	h.t.Helper()
-	require.NoError(h.t, env.CreateGatewayWorkload(h.ctx, h.ns, h.app, 1, 1, ip))
+	require.NoError(h.t, h.env.CreateGatewayWorkload(h.ctx, h.ns, h.app, 1, 1, ip))
 }
 
 // relateIngress relates a Python ingress v2 requirer <name> of model h.apps.
@@ -210,7 +217,7 @@ func (h *harness) objects() []string {
 // list returns this deployment's objects of kind in namespace ("" = all).
 func (h *harness) list(k gateway.Kind, namespace string) []unstructured.Unstructured {
 	h.t.Helper()
-	list, err := env.Dynamic().Resource(k.GroupVersionResource).Namespace(namespace).
+	list, err := h.env.Dynamic().Resource(k.GroupVersionResource).Namespace(namespace).
 		List(h.ctx, metav1.ListOptions{LabelSelector: gateway.LabelInstance + "=" + h.instance()})
 	if apierrors.IsNotFound(err) {
 		return nil // the cluster does not serve this kind
@@ -222,7 +229,7 @@ func (h *harness) list(k gateway.Kind, namespace string) []unstructured.Unstruct
 // get reads one object; nil when it does not exist.
 func (h *harness) get(k gateway.Kind, namespace, name string) *unstructured.Unstructured {
 	h.t.Helper()
-	o, err := env.Dynamic().Resource(k.GroupVersionResource).Namespace(namespace).Get(h.ctx, name, metav1.GetOptions{})
+	o, err := h.env.Dynamic().Resource(k.GroupVersionResource).Namespace(namespace).Get(h.ctx, name, metav1.GetOptions{})
 	if apierrors.IsNotFound(err) {
 		return nil
 	}

@@ -16,6 +16,7 @@ import (
 	"github.com/canonical/istio-ingress-k8s-go/gateway"
 	"github.com/canonical/istio-ingress-k8s-go/hooks"
 	"github.com/canonical/istio-ingress-k8s-go/juju"
+	"github.com/canonical/istio-ingress-k8s-go/tests/kubeenv"
 )
 
 const msgStandby = "Backup unit; standing by for leader takeover"
@@ -52,14 +53,14 @@ func TestGatewayComesUp(t *testing.T) {
 	assert.Contains(t, st.Message, "Service "+service+" not found")
 	assert.Empty(t, h.juju.local(meta), "no metadata before the gateway serves")
 
-	require.NoError(t, env.CreateGatewayWorkload(h.ctx, h.ns, h.app, 1, 0))
+	require.NoError(t, h.env.CreateGatewayWorkload(h.ctx, h.ns, h.app, 1, 0))
 	st = lastStatus(t, h.dispatch("update-status"))
 	assert.Equal(t, juju.StatusWaiting, st.Name)
 	assert.Contains(t, st.Message, "Service "+service+" has no load balancer address yet")
 	assert.Contains(t, st.Message, "Deployment "+service+" has 0/1 replicas ready")
 
-	require.NoError(t, env.SetLoadBalancerIngress(h.ctx, h.ns, h.app+"-istio", "10.2.0.7"))
-	require.NoError(t, env.SetDeploymentStatus(h.ctx, h.ns, h.app+"-istio", 1, 1))
+	require.NoError(t, h.env.SetLoadBalancerIngress(h.ctx, h.ns, h.app+"-istio", "10.2.0.7"))
+	require.NoError(t, h.env.SetDeploymentStatus(h.ctx, h.ns, h.app+"-istio", 1, 1))
 	r = h.dispatch("update-status")
 	assert.Equal(t, juju.Status{Name: juju.StatusActive, Message: "Serving at 10.2.0.7"}, lastStatus(t, r))
 
@@ -136,7 +137,7 @@ func TestIstioIngressRoute(t *testing.T) {
 	h := newHarness(t, "route")
 	h.serveGateway("10.4.0.1")
 	vector := validVector(t, "http_and_grpc") // model "tempo": two listeners, an HTTP and a gRPC route
-	require.NoError(t, env.CreateNamespace(h.ctx, "tempo"))
+	require.NoError(t, h.env.CreateNamespace(h.ctx, "tempo"))
 	rel := h.juju.relate("istio-ingress-route", "tempo", map[string]string{"config": vector})
 
 	r := h.relationHook("changed", rel)
@@ -293,7 +294,7 @@ func TestUnchangedReconcileIsQuiet(t *testing.T) {
 		h.juju.relate("istio-ingress-route", "tempo", map[string]string{"config": validVector(t, "http_route_minimal")}),
 		h.juju.relate("gateway-metadata", "mesh-app", nil),
 	}
-	require.NoError(t, env.CreateNamespace(h.ctx, "m"))
+	require.NoError(t, h.env.CreateNamespace(h.ctx, "m"))
 	first := h.dispatch("update-status")
 	assert.Equal(t, juju.Status{Name: juju.StatusActive, Message: "Serving at 10.8.0.1"}, lastStatus(t, first))
 	for _, rel := range rels {
@@ -322,7 +323,7 @@ func TestLostCache(t *testing.T) {
 	h.serveGateway("10.9.0.1")
 	blog := h.relateIngress("ingress", "blog", 8080, false)
 	route := h.juju.relate("istio-ingress-route", "tempo", map[string]string{"config": validVector(t, "http_route_minimal")})
-	require.NoError(t, env.CreateNamespace(h.ctx, "m"))
+	require.NoError(t, h.env.CreateNamespace(h.ctx, "m"))
 	h.dispatch("update-status")
 	wantBlog, wantRoute := h.juju.local(blog), h.juju.local(route)
 	require.NotEmpty(t, wantBlog)
@@ -386,7 +387,7 @@ func TestRemove(t *testing.T) {
 			h.serveGateway("10.10.0.1")
 			h.relateIngress("ingress", "blog", 8080, false)
 			h.juju.relate("istio-ingress-route", "tempo", map[string]string{"config": validVector(t, "grpc_route_minimal")})
-			require.NoError(t, env.CreateNamespace(h.ctx, "m"))
+			require.NoError(t, h.env.CreateNamespace(h.ctx, "m"))
 			h.dispatch("update-status")
 			before := h.objects()
 			require.Subset(t, kinds(before), []string{"Gateway", "HorizontalPodAutoscaler", "HTTPRoute", "GRPCRoute", "DestinationRule", "AuthorizationPolicy"})
@@ -426,7 +427,7 @@ func TestKubernetesFailures(t *testing.T) {
 		t.Parallel()
 		h := newHarness(t, "unreachable")
 		h.relateIngress("ingress", "blog", 8080, false)
-		cfg := env.RESTConfig()
+		cfg := h.env.RESTConfig()
 		cfg.Host = "https://127.0.0.1:1"
 		h.cluster = applierFactory(cfg)
 		st := lastStatus(t, h.dispatch("update-status"))
@@ -434,6 +435,33 @@ func TestKubernetesFailures(t *testing.T) {
 		assert.Contains(t, st.Message, "reading the gateway address")
 		assert.Contains(t, h.logs.String(), "connection refused", "the full error is logged")
 	})
+}
+
+// A cluster without the Gateway API or Istio CRDs blocks with what to
+// install, keeps the hook green, and recovers on the next hook once they are.
+func TestMissingCRDs(t *testing.T) {
+	t.Parallel()
+	ctx := testContext(t)
+	bare, err := kubeenv.Start(ctx, kubeenv.WithoutCRDs())
+	require.NoError(t, err)
+	t.Cleanup(func() { assert.NoError(t, bare.Stop()) })
+
+	h := newHarnessOn(t, bare, "no-crds")
+	h.serveGateway("10.11.0.1")
+	blog := h.relateIngress("ingress", "blog", 8080, false)
+
+	r := h.dispatch("install")
+	st := lastStatus(t, r)
+	assert.Equal(t, juju.StatusBlocked, st.Name)
+	assert.Contains(t, st.Message, "install the Gateway API CRDs")
+	assert.Contains(t, st.Message, "install the Istio CRDs")
+	assert.Empty(t, ingressURL(t, h.juju.local(blog)), "nothing is served without a Gateway")
+
+	require.NoError(t, bare.InstallCRDs(ctx, kubeenv.GatewayAPICRDs, kubeenv.IstioCRDs))
+	r = h.dispatch("update-status")
+	assert.Equal(t, juju.Status{Name: juju.StatusActive, Message: "Serving at 10.11.0.1"}, lastStatus(t, r))
+	assert.Equal(t, "http://10.11.0.1/"+h.apps+"-blog", ingressURL(t, h.juju.local(blog)))
+	assert.NotNil(t, h.get(gateway.KindGateway, h.ns, h.app))
 }
 
 // nested reads a field of a decoded object by keys and slice indexes.
