@@ -17,6 +17,7 @@ import (
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
+	"k8s.io/apimachinery/pkg/runtime/schema"
 	"k8s.io/client-go/rest"
 
 	"github.com/canonical/istio-ingress-k8s-go/gateway"
@@ -138,7 +139,24 @@ func newHarnessOn(t testing.TB, e *kubeenv.Env, name string) *harness {
 			t.Logf("hook output of %s:\n%s", h.app, h.logs)
 		}
 	})
+	t.Cleanup(h.cleanUp)
 	return h
+}
+
+// cleanUp deletes what the test left in the cluster, so the names can be
+// used again (go test -count=N) on the same API server.
+func (h *harness) cleanUp() {
+	c, err := applierFactory(h.env.RESTConfig())(h.app, h.ns)
+	require.NoError(h.t, err)
+	_, err = c.DeleteAll(h.ctx)
+	require.NoError(h.t, err)
+	name := kubeenv.GatewayWorkloadName(h.app)
+	for _, gvr := range []schema.GroupVersionResource{kubeenv.DeploymentGVR, kubeenv.ServiceGVR} {
+		err := h.env.Dynamic().Resource(gvr).Namespace(h.ns).Delete(h.ctx, name, metav1.DeleteOptions{})
+		if !apierrors.IsNotFound(err) {
+			require.NoError(h.t, err)
+		}
+	}
 }
 
 // applierFactory connects as production does, with cfg instead of KUBECONFIG.

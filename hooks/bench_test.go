@@ -1,0 +1,66 @@
+package hooks_test
+
+import (
+	"fmt"
+	"testing"
+
+	"github.com/stretchr/testify/require"
+
+	"github.com/canonical/istio-ingress-k8s-go/juju"
+)
+
+// BenchmarkReconcile measures one hook (update-status) of a leader related to
+// n ingress v2 applications, against the real API server:
+//
+//   - unchanged: nothing changed since the last hook, the common case;
+//   - changed: the worst case, where the load balancer address and every
+//     application's port changed, so every route is re-applied and every URL
+//     re-published.
+//
+// Besides time it reports hook-tool calls, Kubernetes reads (GET) and writes
+// (everything else) per hook.
+func BenchmarkReconcile(b *testing.B) {
+	for _, n := range []int{1, 10, 100, 500} {
+		for _, changed := range []bool{false, true} {
+			mode := "unchanged"
+			if changed {
+				mode = "changed"
+			}
+			b.Run(fmt.Sprintf("apps=%d/%s", n, mode), func(b *testing.B) {
+				h := newHarness(b, fmt.Sprintf("bench-%d-%s", n, mode))
+				addrs := []string{"10.20.0.1", "10.20.0.2"}
+				h.serveGateway(addrs[0])
+				rels := make([]juju.RelationID, n)
+				for i := range rels {
+					rels[i] = h.relateIngress("ingress", fmt.Sprintf("app-%d", i), 8080, false)
+				}
+				h.dispatch("update-status")
+
+				var calls, reads, writes int
+				b.ResetTimer()
+				for i := range b.N {
+					if changed {
+						b.StopTimer()
+						require.NoError(b, h.env.SetLoadBalancerIngress(h.ctx, h.ns, h.app+"-istio", addrs[(i+1)%2]))
+						for j, rel := range rels {
+							h.juju.setRemote(rel, pythonIngressBag(h.apps, fmt.Sprintf("app-%d", j), 8081-(i%2), false))
+						}
+						b.StartTimer()
+					}
+					r := h.dispatch("update-status")
+					calls += len(r.Calls())
+					rd, wr, _ := h.kube.take()
+					reads += rd
+					writes += wr
+				}
+				b.StopTimer()
+				b.ReportMetric(float64(calls)/float64(b.N), "hook-tool-calls/op")
+				b.ReportMetric(float64(reads)/float64(b.N), "k8s-reads/op")
+				b.ReportMetric(float64(writes)/float64(b.N), "k8s-writes/op")
+				if changed {
+					require.Equal(b, fmt.Sprintf("http://%s/%s-app-0", addrs[b.N%2], h.apps), ingressURL(b, h.juju.local(rels[0])))
+				}
+			})
+		}
+	}
+}
