@@ -25,10 +25,13 @@ type cache struct {
 	Status *juju.Status `json:"status,omitempty"`
 }
 
+// loadCache reads the cache from st; an entry it cannot decode gives an
+// empty cache (ready to fill) and the error to log.
 func loadCache(st *state.State) (*cache, error) {
 	c := &cache{}
-	if _, err := st.Get(cacheKey, c); err != nil {
-		return &cache{}, err
+	_, err := st.Get(cacheKey, c)
+	if err != nil {
+		c = &cache{}
 	}
 	if c.Apps == nil {
 		c.Apps = map[string]string{}
@@ -36,13 +39,20 @@ func loadCache(st *state.State) (*cache, error) {
 	if c.Held == nil {
 		c.Held = map[string]map[string]string{}
 	}
-	return c, nil
+	return c, err
 }
 
 // forget drops everything about relations that no longer exist.
 func (c *cache) prune(live map[string]bool) {
 	maps.DeleteFunc(c.Apps, func(k, _ string) bool { return !live[k] })
 	maps.DeleteFunc(c.Held, func(k string, _ map[string]string) bool { return !live[k] })
+}
+
+// forgetWrites drops what the cache says this unit wrote, so the next
+// publish writes every bag in full: used when another unit may have written
+// since (leadership moved).
+func (c *cache) forgetWrites() {
+	c.Held = map[string]map[string]string{}
 }
 
 // changes returns the relation-set data that turns what we hold on rel into

@@ -87,6 +87,15 @@ func (f *fakeJuju) setLeader(v bool) {
 	f.leader = v
 }
 
+// becomeUnit makes the hook tools and environment those of another unit of
+// the application, with its own charm directory (and so its own state file);
+// relation data is shared, as in Juju.
+func (f *fakeJuju) becomeUnit(unit, charmDir string) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.unit, f.charmDir = unit, charmDir
+}
+
 func (f *fakeJuju) setConfig(key string, v any) {
 	f.mu.Lock()
 	defer f.mu.Unlock()

@@ -43,10 +43,18 @@ type run struct {
 func (r *run) reconcile(ctx context.Context) (juju.Status, error) {
 	leader, err := r.client.Leader(ctx)
 	if errors.Is(err, juju.ErrNotLeader) {
+		// Another unit writes the app bags now: what this one wrote may be
+		// overwritten before it leads again.
+		r.cache.forgetWrites()
 		return juju.Status{Name: juju.StatusActive, Message: msgStandby}, nil
 	}
 	if err != nil {
 		return juju.Status{}, fmt.Errorf("checking leadership: %w", err)
+	}
+	if r.ev.Kind == LeaderElected {
+		// Leadership may have moved away and back without a hook here in
+		// between; another leader may have written meanwhile.
+		r.cache.forgetWrites()
 	}
 
 	snap, err := readSnapshot(ctx, r.client, r.hook, r.ev, r.cache)

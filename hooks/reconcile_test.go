@@ -366,6 +366,24 @@ func TestCorruptCache(t *testing.T) {
 	assert.Empty(t, r.CallsTo("status-set"))
 }
 
+// A cache entry this version cannot read (say, written by another charm
+// revision) is ignored: the unit rebuilds it and serves as usual.
+func TestUnreadableCacheEntry(t *testing.T) {
+	t.Parallel()
+	h := newHarness(t, "odd-cache")
+	h.serveGateway("10.9.2.1")
+	blog := h.relateIngress("ingress", "blog", 8080, false)
+	require.NoError(t, os.WriteFile(h.statePath(), []byte(`{"version":1,"data":{"reconcile":{"apps":["not","a","map"]}}}`), 0o600))
+
+	r := h.dispatch("update-status")
+	assert.Equal(t, juju.Status{Name: juju.StatusActive, Message: "Serving at 10.9.2.1"}, lastStatus(t, r))
+	assert.Equal(t, "http://10.9.2.1/"+h.apps+"-blog", ingressURL(t, h.juju.local(blog)))
+	assert.Contains(t, h.logs.String(), "Ignoring the cached reconcile state")
+	r = h.dispatch("update-status")
+	assert.Empty(t, r.CallsTo("relation-set"))
+	assert.Zero(t, appLookups(r), "the rebuilt cache was saved")
+}
+
 // remove deletes everything the application created once its last unit
 // goes (any unit may run it: the leader may be gone), and nothing while
 // units remain.
@@ -407,6 +425,84 @@ func TestRemove(t *testing.T) {
 				_, writes, log := h.kube.take()
 				assert.Zero(t, writes, "%v", log)
 			}
+		})
+	}
+}
+
+// While the gateway has no address the requirers keep the URL they have: it
+// is the best they can get, and the gateway usually comes back at it.
+func TestAddressLostKeepsPublishedURLs(t *testing.T) {
+	t.Parallel()
+	h := newHarness(t, "address-lost")
+	h.serveGateway("10.12.0.1")
+	blog := h.relateIngress("ingress", "blog", 8080, false)
+	h.dispatch("update-status")
+	url := "http://10.12.0.1/" + h.apps + "-blog"
+	require.Equal(t, url, ingressURL(t, h.juju.local(blog)))
+
+	require.NoError(t, h.env.SetLoadBalancerIngress(h.ctx, h.ns, h.app+"-istio"))
+	r := h.dispatch("update-status")
+	st := lastStatus(t, r)
+	assert.Equal(t, juju.StatusWaiting, st.Name)
+	assert.Contains(t, st.Message, "has no load balancer address yet")
+	assert.Empty(t, r.CallsTo("relation-set"))
+	assert.Equal(t, url, ingressURL(t, h.juju.local(blog)))
+	assert.NotNil(t, h.routeFor(h.apps, "blog"), "routes stay while the address is away")
+
+	require.NoError(t, h.env.SetLoadBalancerIngress(h.ctx, h.ns, h.app+"-istio", "10.12.0.1"))
+	r = h.dispatch("update-status")
+	assert.Equal(t, juju.Status{Name: juju.StatusActive, Message: "Serving at 10.12.0.1"}, lastStatus(t, r))
+	assert.Empty(t, r.CallsTo("relation-set"), "the URL never changed")
+}
+
+// Leadership moves between units, each with its own state file. Whatever a
+// unit remembers writing, the leader must publish what is right now: another
+// leader may have written since. A deposed unit learns it either from a hook
+// it runs while deposed or from leader-elected when it leads again.
+func TestLeadershipHandover(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name          string
+		deposedHook   bool   // unit 0 runs a hook while unit 1 leads
+		regainingHook string // the hook unit 0 leads again in
+	}{
+		{name: "deposed leader ran a hook", deposedHook: true, regainingHook: "update-status"},
+		{name: "deposed leader ran no hook", deposedHook: false, regainingHook: "leader-elected"},
+	}
+	for i, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			h := newHarness(t, fmt.Sprintf("handover-%d", i))
+			h.serveGateway("10.13.0.1")
+			blog := h.relateIngress("ingress", "blog", 8080, false)
+			unit0, dir0 := h.juju.unit, h.juju.charmDir
+			moveLB := func(ip string) {
+				require.NoError(t, h.env.SetLoadBalancerIngress(h.ctx, h.ns, h.app+"-istio", ip))
+			}
+			urlAt := func(ip string) string { return "http://" + ip + "/" + h.apps + "-blog" }
+
+			h.dispatch("update-status") // unit 0 leads
+			require.Equal(t, urlAt("10.13.0.1"), ingressURL(t, h.juju.local(blog)))
+
+			// Unit 1 takes over, the load balancer moves and moves back.
+			h.juju.setLeader(false)
+			if tc.deposedHook {
+				h.dispatch("update-status")
+			}
+			h.juju.becomeUnit(h.app+"/1", t.TempDir())
+			h.juju.setLeader(true)
+			moveLB("10.13.0.2")
+			h.dispatch("leader-elected")
+			require.Equal(t, urlAt("10.13.0.2"), ingressURL(t, h.juju.local(blog)))
+			moveLB("10.13.0.1")
+
+			// Unit 0 leads again: it must not trust what it wrote back then.
+			h.juju.becomeUnit(unit0, dir0)
+			h.dispatch(tc.regainingHook)
+			assert.Equal(t, urlAt("10.13.0.1"), ingressURL(t, h.juju.local(blog)), "the leader trusted a stale cache")
+
+			r := h.dispatch("update-status")
+			assert.Empty(t, r.CallsTo("relation-set"), "the cache is good again")
 		})
 	}
 }
