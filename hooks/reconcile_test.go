@@ -132,6 +132,89 @@ func TestIngressV2(t *testing.T) {
 	assert.Zero(t, writes, "%v", log)
 }
 
+// A served requirer that starts asking for something unservable loses its
+// route and its URL (it must not be told it is served) until it asks for
+// something valid again; the others are not disturbed.
+func TestRequestTurnsInvalidAndBack(t *testing.T) {
+	t.Parallel()
+	h := newHarness(t, "turns-invalid")
+	h.serveGateway("10.14.0.1")
+	blog := h.relateIngress("ingress", "blog", 8080, false)
+	shop := h.relateIngress("ingress", "shop", 8081, false)
+	h.dispatch("update-status")
+	shopURL := "http://10.14.0.1/" + h.apps + "-shop"
+	require.Equal(t, shopURL, ingressURL(t, h.juju.local(shop)))
+
+	tests := []struct {
+		name string
+		bag  map[string]string
+	}{
+		{"port out of range", pythonIngressBag(h.apps, "shop", 70000, false)},
+		{"port not a number", map[string]string{"model": jsonString(h.apps), "name": `"shop"`, "port": `"eighty"`}},
+		{"model not a namespace name", pythonIngressBag("Not_A_Namespace", "shop", 8081, false)},
+		{"name missing", map[string]string{"model": jsonString(h.apps), "port": "8081"}},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			h.juju.setRemote(shop, tc.bag)
+			r := h.relationHook("changed", shop)
+			st := lastStatus(t, r)
+			assert.Equal(t, juju.StatusBlocked, st.Name)
+			assert.Contains(t, st.Message, "shop")
+			assert.NotContains(t, h.juju.local(shop), "ingress", "an invalid request must not keep a URL")
+			assert.Nil(t, h.routeFor(h.apps, "shop"))
+			assert.NotNil(t, h.routeFor(h.apps, "blog"))
+			assert.Empty(t, writesTo(t, r, blog))
+
+			h.juju.setRemote(shop, pythonIngressBag(h.apps, "shop", 8081, false))
+			r = h.relationHook("changed", shop)
+			assert.Equal(t, juju.Status{Name: juju.StatusActive, Message: "Serving at 10.14.0.1"}, lastStatus(t, r))
+			assert.Equal(t, shopURL, ingressURL(t, h.juju.local(shop)))
+			assert.NotNil(t, h.routeFor(h.apps, "shop"))
+		})
+	}
+}
+
+// Configuration changes take effect on config-changed: setting, changing
+// and clearing external_hostname moves every URL; bad CIDRs block and are
+// named.
+func TestConfigChanges(t *testing.T) {
+	t.Parallel()
+	h := newHarness(t, "config")
+	h.serveGateway("10.15.0.1")
+	blog := h.relateIngress("ingress", "blog", 8080, false)
+	path := "/" + h.apps + "-blog"
+
+	steps := []struct {
+		name       string
+		key        string
+		value      any // nil: unset
+		wantStatus juju.Status
+		wantURL    string
+	}{
+		{"set hostname", "external_hostname", "a.example.com",
+			juju.Status{Name: juju.StatusActive, Message: "Serving at a.example.com"}, "http://a.example.com" + path},
+		{"change hostname", "external_hostname", "b.example.com",
+			juju.Status{Name: juju.StatusActive, Message: "Serving at b.example.com"}, "http://b.example.com" + path},
+		{"unset hostname", "external_hostname", nil,
+			juju.Status{Name: juju.StatusActive, Message: "Serving at 10.15.0.1"}, "http://10.15.0.1" + path},
+		{"bad CIDR", "external-traffic-policy-cidrs", "10.0.0.0/8,not-a-cidr",
+			juju.Status{Name: juju.StatusBlocked, Message: "Invalid external-traffic-policy-cidrs: not-a-cidr"}, "http://10.15.0.1" + path},
+		{"good CIDRs", "external-traffic-policy-cidrs", "10.0.0.0/8, 192.168.1.1",
+			juju.Status{Name: juju.StatusActive, Message: "Serving at 10.15.0.1"}, "http://10.15.0.1" + path},
+	}
+	for _, step := range steps {
+		h.juju.setConfig(step.key, step.value)
+		r := h.dispatch("config-changed")
+		assert.Equal(t, step.wantStatus, lastStatus(t, r), step.name)
+		assert.Equal(t, step.wantURL, ingressURL(t, h.juju.local(blog)), step.name)
+	}
+	policy := h.get(gateway.KindAuthorizationPolicy, h.ns, h.app+"-"+h.ns+"-external-traffic")
+	require.NotNil(t, policy)
+	assert.Equal(t, []any{"10.0.0.0/8", "192.168.1.1"},
+		nested(t, policy.Object, "spec", "rules", 0, "from", 0, "source", "ipBlocks"))
+}
+
 func TestIstioIngressRoute(t *testing.T) {
 	t.Parallel()
 	h := newHarness(t, "route")
