@@ -29,7 +29,10 @@ type cache struct {
 // empty cache (ready to fill) and the error to log.
 func loadCache(st *state.State) (*cache, error) {
 	c := &cache{}
-	_, err := st.Get(cacheKey, c)
+	var err error
+	if st != nil {
+		_, err = st.Get(cacheKey, c)
+	}
 	if err != nil {
 		c = &cache{}
 	}
@@ -42,7 +45,7 @@ func loadCache(st *state.State) (*cache, error) {
 	return c, err
 }
 
-// forget drops everything about relations that no longer exist.
+// prune drops everything about relations that no longer exist.
 func (c *cache) prune(live map[string]bool) {
 	maps.DeleteFunc(c.Apps, func(k, _ string) bool { return !live[k] })
 	maps.DeleteFunc(c.Held, func(k string, _ map[string]string) bool { return !live[k] })

@@ -4,8 +4,6 @@ import (
 	"context"
 	"fmt"
 	"io"
-	"os"
-	"path/filepath"
 	"runtime/debug"
 	"strings"
 
@@ -83,8 +81,10 @@ func Dispatch(ctx context.Context, d Deps) int {
 
 	st, warning, err := state.Load(statePath(jctx))
 	if err != nil {
-		log.printf(ctx, juju.LogWarning, "Reading the state file: %v; starting without it", err)
-		st, _, _ = state.Load(filepath.Join(os.TempDir(), "istio-ingress-k8s-missing-state"))
+		// Run without a cache (and write none): every relation is simply
+		// read and written once, which is always correct.
+		log.printf(ctx, juju.LogWarning, "Reading the state file: %v; running without it", err)
+		st = nil
 	} else if warning != nil {
 		log.printf(ctx, juju.LogWarning, "%v", warning)
 	}
@@ -113,6 +113,9 @@ func Dispatch(ctx context.Context, d Deps) int {
 }
 
 func saveCache(st *state.State, c *cache) error {
+	if st == nil {
+		return nil
+	}
 	if err := st.Put(cacheKey, c); err != nil {
 		return err
 	}
