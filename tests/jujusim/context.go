@@ -60,16 +60,13 @@ func (c *UnitContext) Run(ctx context.Context, stdin []byte, tool string, args .
 }
 
 // Close ends the context: commit applies its buffered changes, as when a
-// hook exits 0; otherwise they are dropped.
+// hook exits 0; otherwise they are dropped. Relation data it changed is
+// delivered to a related charm by the next operation or Settle.
 func (c *UnitContext) Close(commit bool) {
 	c.m.t.Helper()
 	path := simstate.PendingPath(c.m.modelPath, c.contextID)
 	if commit {
-		p, err := simstate.LoadPending(path)
-		if err != nil {
-			c.m.fatalf("%v", err)
-		}
-		c.m.update(func(md *simstate.Model) { md.Apply(c.unit, p) })
+		c.m.commit(c.unit, path)
 	}
 	if err := os.Remove(path); err != nil && !os.IsNotExist(err) {
 		c.m.fatalf("%v", err)

@@ -53,6 +53,13 @@ type Model struct {
 	charms      map[string]string // application → charm archive
 	contexts    int
 	callsOffset int64
+	settleLimit int
+	// entered holds, per relation id, the units that ran relation-created
+	// and not yet relation-broken: the units that can be told of changes.
+	entered map[int]map[string]bool
+	// owed is the relation-changed hooks that committed data changes owe to
+	// units of a related charm, in the order the changes were committed.
+	owed []owedChange
 }
 
 type config struct {
@@ -60,6 +67,7 @@ type config struct {
 	jujuVersion string
 	tools       string
 	hookEnv     map[string]string
+	settleLimit int
 }
 
 // Option configures NewModel.
@@ -81,10 +89,16 @@ func WithHookEnv(env map[string]string) Option {
 	return func(c *config) { c.hookEnv = maps.Clone(env) }
 }
 
+// WithSettleLimit sets how many relation-changed hooks one operation may
+// deliver between two related charms before the test fails as a ping-pong
+// (two charms rewriting each other's data forever); DefaultSettleLimit
+// otherwise.
+func WithSettleLimit(n int) Option { return func(c *config) { c.settleLimit = n } }
+
 // NewModel creates an empty model in a temporary directory.
 func NewModel(t testing.TB, opts ...Option) *Model {
 	t.Helper()
-	cfg := config{name: "test-model", jujuVersion: DefaultJujuVersion}
+	cfg := config{name: "test-model", jujuVersion: DefaultJujuVersion, settleLimit: DefaultSettleLimit}
 	for _, o := range opts {
 		o(&cfg)
 	}
@@ -95,6 +109,7 @@ func NewModel(t testing.TB, opts ...Option) *Model {
 	m := &Model{
 		t: t, dir: dir, modelPath: filepath.Join(dir, simstate.ModelFile), binDir: filepath.Join(dir, "bin"),
 		jujuVersion: cfg.jujuVersion, hookEnv: cfg.hookEnv, charms: map[string]string{},
+		settleLimit: cfg.settleLimit, entered: map[int]map[string]bool{},
 	}
 	if err := os.MkdirAll(m.binDir, 0o755); err != nil {
 		t.Fatalf("jujusim: %v", err)
@@ -283,6 +298,9 @@ func (m *Model) run(s hookSpec) HookRun {
 	contextID := fmt.Sprintf("%s-%s-%d", s.unit, name, m.contexts)
 	env := m.env(s, contextID)
 	charmDir := m.charmDir(s.unit)
+	if s.rel != nil && strings.HasSuffix(s.hook, "-relation-changed") {
+		m.delivered(s)
+	}
 
 	ctx, cancel := context.WithTimeout(context.Background(), hookTimeout)
 	defer cancel()
@@ -305,11 +323,7 @@ func (m *Model) run(s hookSpec) HookRun {
 
 	pendingPath := simstate.PendingPath(m.modelPath, contextID)
 	if code == 0 {
-		p, err := simstate.LoadPending(pendingPath)
-		if err != nil {
-			m.fatalf("%v", err)
-		}
-		m.update(func(md *simstate.Model) { md.Apply(s.unit, p) })
+		m.commit(s.unit, pendingPath)
 	}
 	if err := os.Remove(pendingPath); err != nil && !os.IsNotExist(err) {
 		m.fatalf("%v", err)

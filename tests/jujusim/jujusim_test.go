@@ -44,6 +44,8 @@ requires:
   backend:
     interface: backend
     limit: 1
+  source:
+    interface: db
 `
 
 const testConfig = `options:
@@ -65,7 +67,7 @@ type sim struct {
 	charm   string
 }
 
-func newSim(t *testing.T, tools string) *sim {
+func newSim(t *testing.T, tools string, opts ...Option) *sim {
 	t.Helper()
 	src := t.TempDir()
 	for name, content := range map[string]string{"dispatch": testDispatch, "metadata.yaml": testMetadata, "config.yaml": testConfig} {
@@ -77,7 +79,8 @@ func newSim(t *testing.T, tools string) *sim {
 	}))
 	testDir := t.TempDir()
 	require.NoError(t, os.MkdirAll(filepath.Join(testDir, "hooks"), 0o755))
-	m := NewModel(t, WithTools(tools), WithModelName("sim"), WithHookEnv(map[string]string{"SIM_TEST_DIR": testDir}))
+	opts = append([]Option{WithTools(tools), WithModelName("sim"), WithHookEnv(map[string]string{"SIM_TEST_DIR": testDir})}, opts...)
+	m := NewModel(t, opts...)
 	return &sim{Model: m, t: t, testDir: testDir, charm: archive}
 }
 

@@ -56,7 +56,7 @@ func (m *Model) Deploy(app, charmArchive string, units int) []HookRun {
 	for i, u := range names {
 		runs = append(runs, m.joinPeers(u, names[:i])...)
 	}
-	return runs
+	return append(runs, m.Settle()...)
 }
 
 // addUnit adds the next unit of app to the model and unpacks its charm.
@@ -162,9 +162,10 @@ type Remote struct {
 	UnitData map[string]map[string]string // its unit bags, by unit name
 }
 
-// Relate relates app's endpoint to a remote application and runs, on each
-// local unit: relation-created, then joined and changed per remote unit,
-// then an application-level relation-changed. It returns the relation id.
+// Relate relates app's endpoint to a simulated remote application and runs,
+// on each local unit: relation-created, then joined and changed per remote
+// unit, then an application-level relation-changed. It returns the relation
+// id. RelateApps relates two deployed charms.
 func (m *Model) Relate(app, endpoint string, remote Remote) (int, []HookRun) {
 	m.t.Helper()
 	if remote.Endpoint == "" {
@@ -188,7 +189,7 @@ func (m *Model) Relate(app, endpoint string, remote Remote) (int, []HookRun) {
 		}
 		ra, ok := md.Apps[remote.App]
 		if ok && ra.Local {
-			m.fatalf("relate: %q is a deployed charm; only simulated remote applications are supported", remote.App)
+			m.fatalf("relate: %q is a deployed charm; relate it with RelateApps", remote.App)
 		}
 		if !ok {
 			md.Apps[remote.App] = &simstate.App{Name: remote.App, Status: simstate.Status{Status: "active"}}
@@ -216,19 +217,31 @@ func (m *Model) Relate(app, endpoint string, remote Remote) (int, []HookRun) {
 	for _, u := range m.liveUnits(app) {
 		runs = append(runs, m.enterRelation(rel.ID, u, remoteUnits)...)
 	}
-	return rel.ID, runs
+	return rel.ID, append(runs, m.Settle()...)
 }
 
 // enterRelation runs what a local unit sees when it enters a relation.
 func (m *Model) enterRelation(relID int, unit string, remoteUnits []string) []HookRun {
+	return append([]HookRun{m.created(relID, unit)}, m.joinAll(relID, unit, remoteUnits)...)
+}
+
+// created runs relation-created on unit; from then on it is told of
+// changes on the relation.
+func (m *Model) created(relID int, unit string) HookRun {
+	m.enter(relID, unit)
 	rel := m.load().Relations[relID]
-	ep := m.endpointOf(rel, unit)
-	runs := []HookRun{m.run(hookSpec{unit: unit, hook: ep + "-relation-created", rel: rel})}
+	return m.run(hookSpec{unit: unit, hook: m.endpointOf(rel, unit) + "-relation-created", rel: rel})
+}
+
+// joinAll makes unit see each remote unit join (joined, changed), then runs
+// an application-level relation-changed.
+func (m *Model) joinAll(relID int, unit string, remoteUnits []string) []HookRun {
+	var runs []HookRun
 	for _, r := range remoteUnits {
 		runs = append(runs, m.join(relID, unit, r)...)
 	}
-	rel = m.load().Relations[relID]
-	return append(runs, m.run(hookSpec{unit: unit, hook: ep + "-relation-changed", rel: rel}))
+	rel := m.load().Relations[relID]
+	return append(runs, m.run(hookSpec{unit: unit, hook: m.endpointOf(rel, unit) + "-relation-changed", rel: rel}))
 }
 
 func liveRelations(md *simstate.Model, app, endpoint string) []*simstate.Relation {
@@ -286,12 +299,12 @@ func (m *Model) SetRemoteData(relID int, bag string, data map[string]string) []H
 		}
 		runs = append(runs, m.run(spec))
 	}
-	return runs
+	return append(runs, m.Settle()...)
 }
 
-// Unrelate removes a relation: on each local unit, relation-departed for
-// every remote unit it sees, then relation-broken (during which the relation
-// is still listed by relation-ids, as in Juju).
+// Unrelate removes a relation: on each unit of each deployed charm in it,
+// relation-departed for every remote unit it sees, then relation-broken
+// (during which the relation is still listed by relation-ids, as in Juju).
 func (m *Model) Unrelate(relID int) []HookRun {
 	m.t.Helper()
 	var rel *simstate.Relation
@@ -302,13 +315,17 @@ func (m *Model) Unrelate(relID int) []HookRun {
 		}
 		rel.Dying = true
 	})
-	local := rel.Sides[0].App
 	var runs []HookRun
-	for _, u := range m.liveUnits(local) {
-		runs = append(runs, m.leaveRelation(relID, u, false)...)
+	for _, side := range rel.Sides {
+		if !m.isLocal(side.App) {
+			continue
+		}
+		for _, u := range m.liveUnits(side.App) {
+			runs = append(runs, m.leaveRelation(relID, u, false)...)
+		}
 	}
 	m.update(func(md *simstate.Model) { delete(md.Relations, relID) })
-	return runs
+	return append(runs, m.Settle()...)
 }
 
 // leaveRelation runs departed for each unit local sees, then broken. When
@@ -326,7 +343,9 @@ func (m *Model) leaveRelation(relID int, local string, self bool) []HookRun {
 		runs = append(runs, m.depart(relID, local, r, departing))
 	}
 	rel = m.load().Relations[relID]
-	return append(runs, m.run(hookSpec{unit: local, hook: m.endpointOf(rel, local) + "-relation-broken", rel: rel}))
+	runs = append(runs, m.run(hookSpec{unit: local, hook: m.endpointOf(rel, local) + "-relation-broken", rel: rel}))
+	m.leave(relID, local)
+	return runs
 }
 
 // SetLeader makes unit its application's leader and runs leader-elected on
@@ -346,11 +365,12 @@ func (m *Model) SetLeader(unit string) []HookRun {
 	if !changed {
 		return nil
 	}
-	return []HookRun{m.run(hookSpec{unit: unit, hook: "leader-elected"})}
+	return append([]HookRun{m.run(hookSpec{unit: unit, hook: "leader-elected"})}, m.Settle()...)
 }
 
 // AddUnit adds a unit to app: its first hooks, then it enters every
-// relation of the application and joins its peers.
+// relation of the application (and the units of a related charm see it
+// join), and joins its peers.
 func (m *Model) AddUnit(app string) (string, []HookRun) {
 	m.t.Helper()
 	var unit string
@@ -367,14 +387,22 @@ func (m *Model) AddUnit(app string) (string, []HookRun) {
 		if rel.Peer() || rel.Dying {
 			continue
 		}
-		runs = append(runs, m.enterRelation(rel.ID, unit, md.UnitsOf(rel.RemoteApp(app)))...)
+		remote := rel.RemoteApp(app)
+		runs = append(runs, m.enterRelation(rel.ID, unit, md.UnitsOf(remote))...)
+		if md.Apps[remote].Local {
+			for _, r := range m.liveUnits(remote) {
+				runs = append(runs, m.join(rel.ID, r, unit)...)
+			}
+		}
 	}
-	return unit, append(runs, m.joinPeers(unit, others)...)
+	runs = append(runs, m.joinPeers(unit, others)...)
+	return unit, append(runs, m.Settle()...)
 }
 
-// RemoveUnit removes one unit: its peers see it depart; the unit itself
-// leaves every relation (departed, broken), then runs stop and remove. If
-// it was the leader, the lowest remaining unit is elected.
+// RemoveUnit removes one unit: its peers and the units of related charms
+// see it depart; the unit itself leaves every relation (departed, broken),
+// then runs stop and remove. If it was the leader, the lowest remaining unit
+// is elected.
 func (m *Model) RemoveUnit(unit string) []HookRun {
 	m.t.Helper()
 	var app *simstate.App
@@ -394,17 +422,18 @@ func (m *Model) RemoveUnit(unit string) []HookRun {
 			m.update(func(md *simstate.Model) { md.Apps[app.Name].Leader = "" })
 		}
 	}
-	return runs
+	return append(runs, m.Settle()...)
 }
 
 // shutDown runs a dying unit's last hooks and deletes it from the model:
-// its peers see it depart, it leaves every relation, then stop and remove.
+// its peers and the units of related charms see it depart, it leaves every
+// relation, then stop and remove.
 func (m *Model) shutDown(unit string) []HookRun {
 	var runs []HookRun
 	for _, rel := range m.load().RelationsOf(simstate.AppOf(unit)) {
-		if rel.Peer() {
-			for _, other := range m.load().UnitsOf(simstate.AppOf(unit)) {
-				if slices.Contains(rel.Seen[other], unit) {
+		for _, side := range rel.Sides {
+			for _, other := range m.load().UnitsOf(side.App) {
+				if other != unit && slices.Contains(rel.Seen[other], unit) {
 					runs = append(runs, m.depart(rel.ID, other, unit, unit))
 				}
 			}
@@ -459,7 +488,7 @@ func (m *Model) ConfigSet(app string, values map[string]any) []HookRun {
 	for _, u := range m.liveUnits(app) {
 		runs = append(runs, m.run(hookSpec{unit: u, hook: "config-changed"}))
 	}
-	return runs
+	return append(runs, m.Settle()...)
 }
 
 // RunHook runs a hook without relation context (update-status, ...) on unit.
@@ -490,7 +519,9 @@ func (m *Model) RunAction(unit, action string, params map[string]any) (HookRun, 
 }
 
 // RemoveApp removes app: every unit leaves each relation (departed, broken),
-// then runs stop and remove. goal-state shows the units as dying meanwhile.
+// then runs stop and remove; the units of a related charm see each unit
+// depart, then the relation break. goal-state shows the units as dying
+// meanwhile.
 func (m *Model) RemoveApp(app string) []HookRun {
 	m.t.Helper()
 	m.update(func(md *simstate.Model) {
@@ -509,6 +540,13 @@ func (m *Model) RemoveApp(app string) []HookRun {
 	for _, u := range m.load().UnitsOf(app) {
 		runs = append(runs, m.shutDown(u)...)
 	}
+	for _, rel := range m.load().RelationsOf(app) {
+		if remote := rel.RemoteApp(app); remote != app && m.isLocal(remote) {
+			for _, u := range m.liveUnits(remote) {
+				runs = append(runs, m.leaveRelation(rel.ID, u, false)...)
+			}
+		}
+	}
 	m.update(func(md *simstate.Model) {
 		for _, rel := range md.RelationsOf(app) {
 			delete(md.Relations, rel.ID)
@@ -523,7 +561,7 @@ func (m *Model) RemoveApp(app string) []HookRun {
 			}
 		}
 	})
-	return runs
+	return append(runs, m.Settle()...)
 }
 
 func sortedEndpoints(eps map[string]simstate.Endpoint, role string) []string {
