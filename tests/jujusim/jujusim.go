@@ -7,6 +7,14 @@
 // Relation settings, unit state, secrets and ports a hook writes are
 // committed only if the hook exits 0; statuses apply at once. Every hook run
 // reports its exit code, output, wall time and hook-tool calls.
+//
+// A relation's other side is either a simulated application whose data the
+// test writes (Relate, SetRemoteData) or another deployed charm
+// (RelateApps). Between two deployed charms every committed change to an
+// application or unit bag owes the other charm's units a relation-changed;
+// operations deliver those, and those their hooks cause, before returning
+// (Settle), and fail the test when the charms never stop rewriting each
+// other's data.
 package jujusim
 
 import (
