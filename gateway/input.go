@@ -1,6 +1,9 @@
 package gateway
 
 import (
+	"errors"
+	"strings"
+
 	"github.com/canonical/istio-ingress-k8s-go/juju"
 	"github.com/canonical/istio-ingress-k8s-go/relation/ingress"
 	"github.com/canonical/istio-ingress-k8s-go/relation/ingressroute"
@@ -68,4 +71,26 @@ type IngressRequest struct {
 	Relation
 	Request *ingress.Request
 	Err     error
+}
+
+// IngressRequestFrom decodes one ingress v2 relation from the remote
+// application's bag, as the charm reads it. A bag holding none of model,
+// name and port has not asked for anything yet (pending, not invalid). Unit
+// bags are not read: nothing in them changes what the charm renders.
+func IngressRequestFrom(rel Relation, bag map[string]string) IngressRequest {
+	out := IngressRequest{Relation: rel}
+	out.Request, out.Err = ingress.ParseAppData(bag)
+	if errors.Is(out.Err, ingress.ErrMissing) && !hasAny(bag, ingress.KeyModel, ingress.KeyName, ingress.KeyPort) {
+		out.Err = nil
+	}
+	return out
+}
+
+func hasAny(bag map[string]string, keys ...string) bool {
+	for _, k := range keys {
+		if strings.TrimSpace(bag[k]) != "" {
+			return true
+		}
+	}
+	return false
 }

@@ -8,12 +8,9 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"maps"
-	"slices"
 
 	"github.com/canonical/istio-ingress-k8s-go/gateway"
 	"github.com/canonical/istio-ingress-k8s-go/juju"
-	"github.com/canonical/istio-ingress-k8s-go/relation/ingress"
 	"github.com/canonical/istio-ingress-k8s-go/relation/ingressroute"
 )
 
@@ -47,10 +44,13 @@ type File struct {
 
 // Relation is one relation and the remote side's databags.
 type Relation struct {
-	Endpoint  string                       `json:"endpoint"`
-	ID        int                          `json:"id"`
-	App       string                       `json:"app"`
-	AppData   map[string]string            `json:"app_data"`
+	Endpoint string            `json:"endpoint"`
+	ID       int               `json:"id"`
+	App      string            `json:"app"`
+	AppData  map[string]string `json:"app_data"`
+	// UnitsData is accepted so a file can hold a relation's whole data, but
+	// like the charm, render never reads unit bags: nothing in them changes
+	// the manifests.
 	UnitsData map[string]map[string]string `json:"units_data"`
 }
 
@@ -106,7 +106,7 @@ func Parse(data []byte) (*Parsed, error) {
 		case ingressroute.EndpointAuthenticated, ingressroute.EndpointUnauthenticated:
 			p.Input.Routes = append(p.Input.Routes, gateway.RouteRequestFrom(ingressroute.RequestFromBag(id, r.App, r.AppData)))
 		case EndpointIngress, EndpointIngressUnauthenticated:
-			p.Input.Ingresses = append(p.Input.Ingresses, ingressRequest(id, r))
+			p.Input.Ingresses = append(p.Input.Ingresses, gateway.IngressRequestFrom(gateway.Relation{App: r.App, ID: id}, r.AppData))
 		default:
 			p.Ignored = append(p.Ignored, gateway.Relation{App: r.App, ID: id})
 		}
@@ -125,27 +125,6 @@ func localAddress(hostname, lb string) string {
 		return hostname
 	}
 	return ""
-}
-
-// ingressRequest decodes an ingress v2 relation. Like the Python library, it
-// is ready only when the app bag and every unit bag validate.
-func ingressRequest(id juju.RelationID, r Relation) gateway.IngressRequest {
-	out := gateway.IngressRequest{Relation: gateway.Relation{App: r.App, ID: id}}
-	if len(r.AppData) == 0 {
-		return out
-	}
-	out.Request, out.Err = ingress.ParseAppData(r.AppData)
-	if out.Err != nil {
-		out.Request = nil
-		return out
-	}
-	for _, unit := range slices.Sorted(maps.Keys(r.UnitsData)) {
-		if _, err := ingress.ParseUnitData(r.UnitsData[unit]); err != nil {
-			out.Request, out.Err = nil, fmt.Errorf("unit %s: %w", unit, err)
-			return out
-		}
-	}
-	return out
 }
 
 func stringOption(cfg map[string]any, name, def string) (string, error) {

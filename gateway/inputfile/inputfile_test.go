@@ -101,8 +101,14 @@ func TestParseIngressReadiness(t *testing.T) {
 	}{
 		{"ready", `{"endpoint":"ingress","id":1,"app":"web","app_data":` + app + `,"units_data":{"web/0":{"host":"\"web-0\"","ip":"\"10.1.0.1\""}}}`, gateway.StateServed},
 		{"no app data yet", `{"endpoint":"ingress","id":1,"app":"web"}`, gateway.StatePending},
-		{"a unit without host", `{"endpoint":"ingress","id":1,"app":"web","app_data":` + app + `,"units_data":{"web/0":{}}}`, gateway.StateInvalid},
-		{"a unit with a bad ip", `{"endpoint":"ingress","id":1,"app":"web","app_data":` + app + `,"units_data":{"web/0":{"host":"\"h\"","ip":"\"nope\""}}}`, gateway.StateInvalid},
+		// Only optional keys so far: the requirer has not asked yet, as the
+		// charm's hooks see it.
+		{"only optional keys yet", `{"endpoint":"ingress","id":1,"app":"web","app_data":{"scheme":"\"https\""}}`, gateway.StatePending},
+		{"a required key missing", `{"endpoint":"ingress","id":1,"app":"web","app_data":{"model":"\"m\"","port":"8080"}}`, gateway.StateInvalid},
+		// The charm never reads unit bags, so neither does render: what it
+		// prints is what the charm applies.
+		{"a unit without host", `{"endpoint":"ingress","id":1,"app":"web","app_data":` + app + `,"units_data":{"web/0":{}}}`, gateway.StateServed},
+		{"a unit with a bad ip", `{"endpoint":"ingress","id":1,"app":"web","app_data":` + app + `,"units_data":{"web/0":{"host":"\"h\"","ip":"\"nope\""}}}`, gateway.StateServed},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
