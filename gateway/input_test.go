@@ -6,7 +6,9 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/canonical/istio-ingress-k8s-go/juju"
 	"github.com/canonical/istio-ingress-k8s-go/relation/ingress"
+	ir "github.com/canonical/istio-ingress-k8s-go/relation/ingressroute"
 )
 
 func TestIngressRequestFrom(t *testing.T) {
@@ -42,4 +44,19 @@ func TestIngressRequestFrom(t *testing.T) {
 			assert.Equal(t, tc.state, plan.Results[0].State, plan.Results[0].Reason)
 		})
 	}
+}
+
+// A bad config's reason is reported next to the relation, so it must not
+// name the relation again.
+func TestRouteRequestFromReasonNamesRelationOnce(t *testing.T) {
+	t.Parallel()
+	id := juju.RelationID{Endpoint: ir.EndpointAuthenticated, ID: 2}
+	req := RouteRequestFrom(ir.RequestFromBag(id, "garbled", map[string]string{ir.KeyConfig: `{"model":"m","listeners":[{"port":0,"protocol":"HTTP"}]}`}))
+	plan := Build(Input{App: "gw", Model: "m", Routes: []RouteRequest{req}})
+	require.Len(t, plan.Results, 1)
+	res := plan.Results[0]
+	assert.Equal(t, StateInvalid, res.State)
+	assert.Contains(t, res.Reason, "listeners[0].port")
+	assert.NotContains(t, res.Reason, id.String())
+	assert.NotContains(t, res.Reason, "garbled")
 }

@@ -20,6 +20,7 @@ type Request struct {
 	// Config is the decoded config; nil when absent or invalid.
 	Config *Config
 	// Err says why a present config was rejected (wraps ErrInvalidConfig).
+	// It does not repeat Relation and App: callers report it next to them.
 	Err error
 }
 
@@ -40,9 +41,6 @@ func RequestFromBag(rel juju.RelationID, app string, bag map[string]string) Requ
 	}
 	req.HasConfig = true
 	req.Config, req.Err = ParseConfig([]byte(raw))
-	if req.Err != nil {
-		req.Err = fmt.Errorf("%s (app %q): %w", rel, app, req.Err)
-	}
 	return req
 }
 
