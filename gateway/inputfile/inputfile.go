@@ -8,6 +8,11 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
+	"reflect"
+	"strings"
+
+	"k8s.io/apimachinery/pkg/util/validation"
 
 	"github.com/canonical/istio-ingress-k8s-go/gateway"
 	"github.com/canonical/istio-ingress-k8s-go/juju"
@@ -68,13 +73,21 @@ func Parse(data []byte) (*Parsed, error) {
 	dec.DisallowUnknownFields()
 	var f File
 	if err := dec.Decode(&f); err != nil {
-		return nil, fmt.Errorf("decode input file: %w", err)
+		return nil, fmt.Errorf("decode input file: %w", describeJSONError(data, err))
 	}
 	if dec.More() {
 		return nil, errors.New("decode input file: trailing data after the JSON object")
 	}
 	if f.App == "" || f.Model == "" {
 		return nil, errors.New("input file: app and model are required")
+	}
+	// Juju never hands the charm other names, and these two are used as they
+	// are for the Gateway's name and namespace.
+	if err := checkName("app", f.App); err != nil {
+		return nil, err
+	}
+	if err := checkName("model", f.Model); err != nil {
+		return nil, err
 	}
 	if f.Units < 0 {
 		return nil, fmt.Errorf("input file: units %d is negative", f.Units)
@@ -96,6 +109,12 @@ func Parse(data []byte) (*Parsed, error) {
 	for _, r := range f.Relations {
 		if r.Endpoint == "" || r.App == "" {
 			return nil, fmt.Errorf("input file: relation %d needs an endpoint and an app", r.ID)
+		}
+		if r.ID < 0 {
+			return nil, fmt.Errorf("input file: relation id %d is negative", r.ID)
+		}
+		if err := checkName(fmt.Sprintf("relation %d app", r.ID), r.App); err != nil {
+			return nil, err
 		}
 		if seen[r.ID] {
 			return nil, fmt.Errorf("input file: relation id %d is used twice", r.ID)
@@ -137,4 +156,64 @@ func stringOption(cfg map[string]any, name, def string) (string, error) {
 		return "", fmt.Errorf("input file: config option %s must be a string", name)
 	}
 	return s, nil
+}
+
+// checkName refuses what cannot be a Juju application or model name:
+// lowercase letters, digits and hyphens, as a DNS-1123 label.
+func checkName(what, name string) error {
+	if len(validation.IsDNS1123Label(name)) > 0 {
+		return fmt.Errorf("input file: %s %q is not a valid Juju name (lowercase letters, digits and hyphens, at most 63)", what, name)
+	}
+	return nil
+}
+
+// describeJSONError turns the decoder's errors, which name Go types, into
+// what the file's author needs: where, and what JSON was expected.
+func describeJSONError(data []byte, err error) error {
+	var syntax *json.SyntaxError
+	var typ *json.UnmarshalTypeError
+	switch {
+	case errors.Is(err, io.EOF):
+		return errors.New("the file is empty")
+	case errors.Is(err, io.ErrUnexpectedEOF):
+		return errors.New("the JSON ends too early")
+	case errors.As(err, &syntax):
+		return fmt.Errorf("line %d: %w", lineAt(data, syntax.Offset), err)
+	case errors.As(err, &typ):
+		if typ.Field == "" {
+			return fmt.Errorf("the file must hold a JSON object, not %s", typ.Value)
+		}
+		want := jsonKind(typ.Type)
+		if strings.HasSuffix(typ.Field, "_data") {
+			want += " (databag values are strings, as Juju stores them)"
+		}
+		return fmt.Errorf("line %d: %s: want %s, got %s", lineAt(data, typ.Offset), typ.Field, want, typ.Value)
+	}
+	return err
+}
+
+// lineAt is the 1-based line holding byte offset off.
+func lineAt(data []byte, off int64) int {
+	off = min(max(off, 0), int64(len(data)))
+	return bytes.Count(data[:off], []byte("\n")) + 1
+}
+
+// jsonKind names the JSON value a Go type decodes from.
+func jsonKind(t reflect.Type) string {
+	switch t.Kind() {
+	case reflect.String:
+		return "a string"
+	case reflect.Bool:
+		return "true or false"
+	case reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64,
+		reflect.Uint, reflect.Uint8, reflect.Uint16, reflect.Uint32, reflect.Uint64:
+		return "an integer"
+	case reflect.Float32, reflect.Float64:
+		return "a number"
+	case reflect.Slice, reflect.Array:
+		return "an array"
+	case reflect.Map, reflect.Struct:
+		return "an object"
+	}
+	return "a " + t.Kind().String()
 }

@@ -136,6 +136,15 @@ func TestParseRejectsBadFiles(t *testing.T) {
 		{"relation without app", `{"app":"a","model":"m","relations":[{"endpoint":"ingress","id":1}]}`, "needs an endpoint and an app"},
 		{"config option of the wrong type", `{"app":"a","model":"m","config":{"external-traffic-policy-cidrs":1}}`, "must be a string"},
 		{"trailing data", `{"app":"a","model":"m"} {}`, "trailing data"},
+		{"empty file", ``, "the file is empty"},
+		{"not an object", `[]`, "must hold a JSON object, not array"},
+		{"syntax error names the line", "{\n\"app\": \"a\",,\n}", "line 2: invalid character"},
+		{"wrong type names the field and the line", "{\"app\":\"a\",\n\"model\":\"m\",\n\"units\":\"3\"}", "line 3: units: want an integer, got string"},
+		{"databag values are strings", `{"app":"a","model":"m","relations":[{"endpoint":"ingress","id":1,"app":"x","app_data":{"port":80}}]}`, "relations.app_data: want a string (databag values are strings"},
+		{"app that Juju would refuse", `{"app":"Bad_App","model":"m"}`, `app "Bad_App" is not a valid Juju name`},
+		{"model that Juju would refuse", `{"app":"a","model":"-m"}`, `model "-m" is not a valid Juju name`},
+		{"remote app that Juju would refuse", `{"app":"a","model":"m","relations":[{"endpoint":"ingress","id":1,"app":"X"}]}`, `relation 1 app "X" is not a valid Juju name`},
+		{"negative relation id", `{"app":"a","model":"m","relations":[{"endpoint":"ingress","id":-1,"app":"x"}]}`, "relation id -1 is negative"},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
@@ -144,6 +153,7 @@ func TestParseRejectsBadFiles(t *testing.T) {
 			require.Error(t, err)
 			assert.Contains(t, err.Error(), tc.msg)
 			assert.NotContains(t, err.Error(), "\n", "errors are one line")
+			assert.NotContains(t, err.Error(), "Go ", "errors speak JSON, not Go types")
 		})
 	}
 }
