@@ -26,10 +26,16 @@ func TestURL(t *testing.T) {
 		{name: "trailing slash on address is dropped", scheme: "http", address: "10.1.2.3/", model: "m", app: "a", want: "http://10.1.2.3/m-a"},
 		{name: "slash in name becomes dash", scheme: "http", address: "10.1.2.3", model: "m", app: "web/0", want: "http://10.1.2.3/m-web-0"},
 		{name: "address with a port", scheme: "http", address: "10.1.2.3:8080", model: "m", app: "a", want: "http://10.1.2.3:8080/m-a"},
+		{name: "IPv6 load balancer address is bracketed", scheme: "http", address: "fd00::1", model: "m", app: "a", want: "http://[fd00::1]/m-a"},
+		{name: "IPv6 address with a path", scheme: "https", address: "fd00::1/edge", model: "m", app: "a", want: "https://[fd00::1]/edge/m-a"},
+		{name: "bracketed IPv6 with a port is kept", scheme: "http", address: "[fd00::1]:8080", model: "m", app: "a", want: "http://[fd00::1]:8080/m-a"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			assert.Equal(t, tt.want, URL(tt.scheme, tt.address, tt.model, tt.app))
+			got := URL(tt.scheme, tt.address, tt.model, tt.app)
+			assert.Equal(t, tt.want, got)
+			_, err := ServedBag(got)
+			assert.NoError(t, err, "the URL can be published")
 		})
 	}
 }

@@ -3,6 +3,7 @@ package ingress
 import (
 	"errors"
 	"fmt"
+	"net/netip"
 	"net/url"
 	"strconv"
 	"strings"
@@ -18,7 +19,23 @@ const maxURLLength = 2083
 // ingress gives it); trailing slashes are dropped so the result never holds
 // "//" before the prefix.
 func URL(scheme, address, model, name string) string {
-	return scheme + "://" + strings.TrimRight(address, "/") + PathPrefix(model, name)
+	return JoinURL(scheme, address, PathPrefix(model, name))
+}
+
+// JoinURL is scheme://address+path for a gateway address (a hostname, an IP
+// or an upstream host with a path). A bare IPv6 address, as a load balancer
+// on an IPv6 cluster reports it, is bracketed: "http://fd00::1/m-a" is not a
+// URL and would never be published.
+func JoinURL(scheme, address, path string) string {
+	address = strings.TrimRight(address, "/")
+	host, rest, hasRest := strings.Cut(address, "/")
+	if ip, err := netip.ParseAddr(host); err == nil && ip.Is6() {
+		address = "[" + host + "]"
+		if hasRest {
+			address += "/" + rest
+		}
+	}
+	return scheme + "://" + address + path
 }
 
 // PathPrefix is the route prefix the provider serves a requirer under:
