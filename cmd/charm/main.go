@@ -18,7 +18,7 @@ var version = "dev"
 
 func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	code := run(ctx, os.Args[1:], os.Getenv, os.Stdout, os.Stderr)
+	code := run(ctx, os.Args[1:], os.Getenv, os.Stdin, os.Stdout, os.Stderr)
 	stop()
 	os.Exit(code)
 }
@@ -28,16 +28,17 @@ type hookRunner func(ctx context.Context, getenv func(string) string, stderr io.
 
 // run is main without the process: it picks hook mode or CLI mode and
 // returns the exit code.
-func run(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) int {
-	return runWith(ctx, args, getenv, stdout, stderr, runHook)
+func run(ctx context.Context, args []string, getenv func(string) string, stdin io.Reader, stdout, stderr io.Writer) int {
+	return runWith(ctx, args, getenv, stdin, stdout, stderr, runHook)
 }
 
-func runWith(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer, hook hookRunner) int {
+func runWith(ctx context.Context, args []string, getenv func(string) string, stdin io.Reader, stdout, stderr io.Writer, hook hookRunner) int {
 	if isHookInvocation(getenv("JUJU_DISPATCH_PATH")) {
 		return hook(ctx, getenv, stderr)
 	}
 	root := newRootCmd(version)
 	root.SetArgs(args)
+	root.SetIn(stdin)
 	root.SetOut(stdout)
 	root.SetErr(stderr)
 	if err := root.ExecuteContext(ctx); err != nil {

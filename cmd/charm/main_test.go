@@ -83,7 +83,7 @@ func TestRunPicksHookOrCLI(t *testing.T) {
 			getenv := func(k string) string { return tt.env[k] }
 			var stdout, stderr bytes.Buffer
 
-			code := runWith(t.Context(), tt.args, getenv, &stdout, &stderr, hook)
+			code := runWith(t.Context(), tt.args, getenv, nil, &stdout, &stderr, hook)
 
 			require.Equal(t, tt.wantCode, code, "stderr: %s", stderr.String())
 			assert.Equal(t, tt.wantHookRuns, hookRuns)
@@ -94,7 +94,7 @@ func TestRunPicksHookOrCLI(t *testing.T) {
 
 func TestVersionRejectsArguments(t *testing.T) {
 	var stdout, stderr bytes.Buffer
-	code := runWith(t.Context(), []string{"version", "extra"}, func(string) string { return "" }, &stdout, &stderr, nil)
+	code := runWith(t.Context(), []string{"version", "extra"}, func(string) string { return "" }, nil, &stdout, &stderr, nil)
 	assert.Equal(t, 1, code)
 	assert.Contains(t, stderr.String(), "unknown command")
 }

@@ -4,11 +4,13 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"strings"
 
 	"github.com/spf13/cobra"
 
 	"github.com/canonical/istio-ingress-k8s-go/gateway"
 	"github.com/canonical/istio-ingress-k8s-go/gateway/inputfile"
+	"github.com/canonical/istio-ingress-k8s-go/relation/ingress"
 )
 
 // newRenderCmd prints the manifests the charm would apply for a described
@@ -39,7 +41,11 @@ go to standard error. See examples/ for input files.`,
 			}
 			parsed, err := inputfile.Parse(data)
 			if err != nil {
-				return fmt.Errorf("%s: %w", args[0], err)
+				name := args[0]
+				if name == "-" {
+					name = "standard input"
+				}
+				return fmt.Errorf("%s: %w", name, err)
 			}
 			plan := gateway.Build(parsed.Input)
 			var out []byte
@@ -76,7 +82,8 @@ func readInput(stdin io.Reader, path string) ([]byte, error) {
 	return data, nil
 }
 
-// writeSummary prints one line per relation, then the status.
+// writeSummary prints one line per relation, then the status. A served
+// relation shows what the charm publishes to it.
 func writeSummary(w io.Writer, parsed *inputfile.Parsed, plan gateway.Plan) error {
 	var err error
 	printf := func(format string, a ...any) {
@@ -84,16 +91,17 @@ func writeSummary(w io.Writer, parsed *inputfile.Parsed, plan gateway.Plan) erro
 			_, err = fmt.Fprintf(w, format, a...)
 		}
 	}
+	address := parsed.Input.Address
 	for _, r := range plan.Results {
 		switch {
-		case r.State == gateway.StateServed && r.PathPrefix != "":
-			address := parsed.Input.Address
-			if address == "" {
-				address = "<no address yet>"
-			}
-			printf("%-8s %s: %s://%s%s\n", r.State, r.Relation, r.Scheme, address, r.PathPrefix)
+		case r.State == gateway.StateServed && parsed.BadHostname != "":
+			printf("%-8s %s: nothing published while external_hostname is invalid\n", r.State, r.Relation)
+		case r.State == gateway.StateServed && address == "":
+			printf("%-8s %s: nothing published until the gateway has an address\n", r.State, r.Relation)
+		case r.State == gateway.StateServed && r.Scheme != "":
+			printf("%-8s %s: %s\n", r.State, r.Relation, ingress.JoinURL(r.Scheme, address, r.PathPrefix))
 		case r.State == gateway.StateServed:
-			printf("%-8s %s\n", r.State, r.Relation)
+			printf("%-8s %s: external_host %s\n", r.State, r.Relation, address)
 		default:
 			printf("%-8s %s: %s\n", r.State, r.Relation, r.Reason)
 		}
@@ -104,10 +112,16 @@ func writeSummary(w io.Writer, parsed *inputfile.Parsed, plan gateway.Plan) erro
 	for _, rel := range parsed.Ignored {
 		printf("%-8s %s: endpoint %s does not affect these manifests\n", "ignored", rel, rel.ID.Endpoint)
 	}
-	if msg := plan.Status.Message(); msg != "" {
-		printf("status: %s\n", msg)
-	} else {
-		printf("status: ok\n")
+	var problems []string
+	if parsed.BadHostname != "" {
+		problems = append(problems, fmt.Sprintf("external_hostname %q is not a valid hostname (RFC 1123)", parsed.BadHostname))
 	}
+	if msg := plan.Status.Message(); msg != "" {
+		problems = append(problems, msg)
+	}
+	if len(problems) == 0 {
+		problems = append(problems, "ok")
+	}
+	printf("status: %s\n", strings.Join(problems, "; "))
 	return err
 }

@@ -64,6 +64,9 @@ type Parsed struct {
 	Input gateway.Input
 	// Ignored lists relations on endpoints the planner does not read.
 	Ignored []gateway.Relation
+	// BadHostname is external_hostname when it is set but not a valid
+	// hostname: the charm then advertises no address and is blocked.
+	BadHostname string
 }
 
 // Parse decodes an input file and every relation's databags. Bad databags
@@ -101,10 +104,22 @@ func Parse(data []byte) (*Parsed, error) {
 		return nil, err
 	}
 
-	p := &Parsed{Input: gateway.Input{
-		App: f.App, Model: f.Model, Address: localAddress(hostname, f.Address),
+	// As the charm does: a set external_hostname wins over the load
+	// balancer's address, and an invalid one leaves no address at all.
+	hostname = strings.TrimSpace(hostname)
+	address := f.Address
+	p := &Parsed{}
+	switch {
+	case hostname == "":
+	case gateway.IsValidHostname(hostname):
+		address = hostname
+	default:
+		address, p.BadHostname = "", hostname
+	}
+	p.Input = gateway.Input{
+		App: f.App, Model: f.Model, Address: address,
 		TLS: gateway.TLS{Enabled: f.TLS}, Units: f.Units, ExternalTrafficCIDRs: cidrs,
-	}}
+	}
 	seen := map[int]bool{}
 	for _, r := range f.Relations {
 		if r.Endpoint == "" || r.App == "" {
@@ -131,19 +146,6 @@ func Parse(data []byte) (*Parsed, error) {
 		}
 	}
 	return p, nil
-}
-
-// localAddress is the gateway's own address as the charm computes it: a set
-// external_hostname wins (and an invalid one leaves no address at all),
-// otherwise the load balancer's.
-func localAddress(hostname, lb string) string {
-	if hostname == "" {
-		return lb
-	}
-	if gateway.IsValidHostname(hostname) {
-		return hostname
-	}
-	return ""
 }
 
 func stringOption(cfg map[string]any, name, def string) (string, error) {

@@ -69,16 +69,18 @@ func TestExamples(t *testing.T) {
 func TestParseSettings(t *testing.T) {
 	t.Parallel()
 	cases := []struct {
-		name    string
-		file    string
-		address string
-		cidrs   string
+		name        string
+		file        string
+		address     string
+		cidrs       string
+		badHostname string
 	}{
-		{"load balancer address and default CIDRs", `{"app":"a","model":"m","address":"10.1.1.1"}`, "10.1.1.1", DefaultCIDRs},
-		{"external_hostname wins", `{"app":"a","model":"m","address":"10.1.1.1","config":{"external_hostname":"foo.bar"}}`, "foo.bar", DefaultCIDRs},
-		{"empty external_hostname is unset", `{"app":"a","model":"m","address":"10.1.1.1","config":{"external_hostname":""}}`, "10.1.1.1", DefaultCIDRs},
-		{"invalid external_hostname leaves no address", `{"app":"a","model":"m","address":"10.1.1.1","config":{"external_hostname":"Not Valid"}}`, "", DefaultCIDRs},
-		{"CIDRs option", `{"app":"a","model":"m","config":{"external-traffic-policy-cidrs":"10.0.0.0/8"}}`, "", "10.0.0.0/8"},
+		{"load balancer address and default CIDRs", `{"app":"a","model":"m","address":"10.1.1.1"}`, "10.1.1.1", DefaultCIDRs, ""},
+		{"external_hostname wins", `{"app":"a","model":"m","address":"10.1.1.1","config":{"external_hostname":"foo.bar"}}`, "foo.bar", DefaultCIDRs, ""},
+		{"empty external_hostname is unset", `{"app":"a","model":"m","address":"10.1.1.1","config":{"external_hostname":""}}`, "10.1.1.1", DefaultCIDRs, ""},
+		{"invalid external_hostname leaves no address", `{"app":"a","model":"m","address":"10.1.1.1","config":{"external_hostname":"Not Valid"}}`, "", DefaultCIDRs, "Not Valid"},
+		{"external_hostname is trimmed as the charm does", `{"app":"a","model":"m","address":"10.1.1.1","config":{"external_hostname":" foo.bar "}}`, "foo.bar", DefaultCIDRs, ""},
+		{"CIDRs option", `{"app":"a","model":"m","config":{"external-traffic-policy-cidrs":"10.0.0.0/8"}}`, "", "10.0.0.0/8", ""},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
@@ -87,6 +89,7 @@ func TestParseSettings(t *testing.T) {
 			require.NoError(t, err)
 			assert.Equal(t, tc.address, p.Input.Address)
 			assert.Equal(t, tc.cidrs, p.Input.ExternalTrafficCIDRs)
+			assert.Equal(t, tc.badHostname, p.BadHostname)
 		})
 	}
 }
