@@ -120,6 +120,22 @@ type liveObject struct {
 	obj  unstructured.Unstructured
 }
 
+// Listing is what the cluster held of ours when List ran: every object
+// with our instance label and a scope label of a scope owning its kind.
+type Listing struct {
+	live    map[identity]liveObject
+	missing sets.Set[string]
+	listErr map[string]error
+}
+
+// List lists every object we own, one request per kind. Pass the result to
+// ApplyListed: taking it early lets a caller overlap these requests with
+// other slow work (a hook reads Juju meanwhile).
+func (a *Applier) List(ctx context.Context) *Listing {
+	live, missing, listErr := a.listLive(ctx)
+	return &Listing{live: live, missing: missing, listErr: listErr}
+}
+
 // Apply makes the cluster hold exactly the desired objects among those
 // carrying our instance label and one of our scope labels: it applies the
 // new or changed ones and deletes the rest. Invalid input fails before any
@@ -127,11 +143,20 @@ type liveObject struct {
 // reported through a *MissingCRDError; other failures are *ObjectErrors.
 // All errors are joined; the Result counts what was done regardless.
 func (a *Applier) Apply(ctx context.Context, desired []*unstructured.Unstructured) (Result, error) {
+	return a.ApplyListed(ctx, nil, desired)
+}
+
+// ApplyListed is Apply judged against a Listing taken earlier by List (nil:
+// list now). Invalid input fails before any write.
+func (a *Applier) ApplyListed(ctx context.Context, listing *Listing, desired []*unstructured.Unstructured) (Result, error) {
 	want, err := a.validate(desired)
 	if err != nil {
 		return Result{}, err
 	}
-	live, missing, listErr := a.listLive(ctx)
+	if listing == nil {
+		listing = a.List(ctx)
+	}
+	live, missing, listErr := listing.live, listing.missing, listing.listErr
 	var res Result
 	var applies, deletes []func(context.Context) error
 	var mu sync.Mutex
