@@ -2,6 +2,10 @@ package hooks
 
 import (
 	"context"
+	"fmt"
+	"sync"
+
+	"github.com/canonical/istio-ingress-k8s-go/juju"
 
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 
@@ -12,7 +16,8 @@ import (
 // Cluster is what the reconcile needs from Kubernetes; *kube.Applier is the
 // real one.
 type Cluster interface {
-	Apply(ctx context.Context, desired []*unstructured.Unstructured) (kube.Result, error)
+	List(ctx context.Context) *kube.Listing
+	ApplyListed(ctx context.Context, listing *kube.Listing, desired []*unstructured.Unstructured) (kube.Result, error)
 	DeleteAll(ctx context.Context) (kube.Result, error)
 	LoadBalancerAddress(ctx context.Context, namespace, name string) (address, reason string, err error)
 	DeploymentReady(ctx context.Context, namespace, name string) (ready bool, reason string, err error)
@@ -35,4 +40,44 @@ func kubeCluster(getenv func(string) string) ClusterFactory {
 			Scopes:       gateway.Scopes(),
 		})
 	}
+}
+
+// clusterReads is everything the reconcile reads from the cluster before it
+// plans.
+type clusterReads struct {
+	listing *kube.Listing
+
+	lbAddress, lbReason string
+	lbErr               error
+
+	ready       bool
+	readyReason string
+	readyErr    error
+}
+
+// readCluster starts the cluster reads in the background and delivers them
+// on the returned channel. The reconcile reads Juju meanwhile: with many
+// relations the hook tools take far longer than the cluster, so the
+// cluster's latency leaves the hook's critical path.
+func readCluster(ctx context.Context, cluster Cluster, hook juju.Context) <-chan clusterReads {
+	out := make(chan clusterReads, 1) // buffered: never blocks if nobody waits
+	go func() {
+		var cr clusterReads
+		defer func() {
+			if p := recover(); p != nil { // report it like any failure to read
+				err := fmt.Errorf("internal error reading the cluster: %v", p)
+				cr = clusterReads{lbErr: err, readyErr: err}
+			}
+			out <- cr
+		}()
+		managed := gateway.ManagedName(hook.App)
+		var wg sync.WaitGroup
+		wg.Go(func() { cr.listing = cluster.List(ctx) })
+		wg.Go(func() {
+			cr.lbAddress, cr.lbReason, cr.lbErr = cluster.LoadBalancerAddress(ctx, hook.ModelName, managed)
+		})
+		cr.ready, cr.readyReason, cr.readyErr = cluster.DeploymentReady(ctx, hook.ModelName, managed)
+		wg.Wait()
+	}()
+	return out
 }

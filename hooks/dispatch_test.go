@@ -33,6 +33,9 @@ func TestDispatchToolFailuresExitZero(t *testing.T) {
 		breakTool  func(*jujutest.Runner)
 		wantStatus []string // nil: status-set itself fails
 		wantStderr string
+		// The leader connects to Kubernetes before reading Juju, so the
+		// cluster reads overlap the hook tools; its error must not mask theirs.
+		leaderConnects bool
 	}{
 		{
 			name:      "is-leader fails",
@@ -42,17 +45,19 @@ func TestDispatchToolFailuresExitZero(t *testing.T) {
 			wantStderr: "ERROR Reconcile failed",
 		},
 		{
-			name:      "relation-ids fails",
-			leader:    true,
-			breakTool: func(r *jujutest.Runner) { r.Fail("relation-ids", 2, "ERROR no such endpoint\n") },
+			name:           "relation-ids fails",
+			leader:         true,
+			breakTool:      func(r *jujutest.Runner) { r.Fail("relation-ids", 2, "ERROR no such endpoint\n") },
+			leaderConnects: true,
 			wantStatus: unitStatus(juju.StatusBlocked,
 				"Reconcile failed (see juju debug-log): listing ingress relations: relation-ids ingress --format=json: exit status 2: ERROR no such endpoint"),
 			wantStderr: "listing ingress relations",
 		},
 		{
-			name:      "config-get fails",
-			leader:    true,
-			breakTool: func(r *jujutest.Runner) { r.Fail("config-get", 1, "ERROR connection is shut down\n") },
+			name:           "config-get fails",
+			leader:         true,
+			breakTool:      func(r *jujutest.Runner) { r.Fail("config-get", 1, "ERROR connection is shut down\n") },
+			leaderConnects: true,
 			wantStatus: unitStatus(juju.StatusBlocked,
 				"Reconcile failed (see juju debug-log): reading config: config-get --format=json: exit status 1: ERROR connection is shut down"),
 			wantStderr: "reading config",
@@ -85,8 +90,12 @@ func TestDispatchToolFailuresExitZero(t *testing.T) {
 			r := fj.runner()
 			tc.breakTool(r)
 			var stderr bytes.Buffer
+			cluster := noCluster(t)
+			if tc.leaderConnects {
+				cluster = func(string, string) (hooks.Cluster, error) { return nil, assert.AnError }
+			}
 			code := hooks.Dispatch(context.Background(), hooks.Deps{
-				Getenv: fj.env("update-status", nil), Runner: r, Stderr: &stderr, Cluster: noCluster(t),
+				Getenv: fj.env("update-status", nil), Runner: r, Stderr: &stderr, Cluster: cluster,
 			})
 			assert.Equal(t, 0, code)
 			assert.Contains(t, stderr.String(), tc.wantStderr)

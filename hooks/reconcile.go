@@ -57,17 +57,25 @@ func (r *run) reconcile(ctx context.Context) (juju.Status, error) {
 		r.cache.forgetWrites()
 	}
 
+	// The cluster is read while Juju is: see readCluster. A failure to
+	// connect is reported after the snapshot's, as before the reads overlapped.
+	cluster, clusterErr := r.cluster(r.hook.App, r.hook.ModelName)
+	var reads <-chan clusterReads
+	if clusterErr == nil {
+		readsCtx, cancelReads := context.WithCancel(ctx)
+		defer cancelReads()
+		reads = readCluster(readsCtx, cluster, r.hook)
+	}
 	snap, err := readSnapshot(ctx, r.client, r.hook, r.ev, r.cache)
 	if err != nil {
 		return juju.Status{}, err
 	}
-	cluster, err := r.cluster(r.hook.App, r.hook.ModelName)
-	if err != nil {
-		return juju.Status{}, fmt.Errorf("connecting to Kubernetes: %w", err)
+	if clusterErr != nil {
+		return juju.Status{}, fmt.Errorf("connecting to Kubernetes: %w", clusterErr)
 	}
-
+	cr := <-reads
 	gw := gatewayState{}
-	if err := gw.read(ctx, cluster, r.hook, snap.config); err != nil {
+	if err := gw.read(cr, snap.config); err != nil {
 		return juju.Status{}, err
 	}
 	plan := gateway.Build(gateway.Input{
@@ -79,7 +87,7 @@ func (r *run) reconcile(ctx context.Context) (juju.Status, error) {
 		Routes:               snap.routes,
 		Ingresses:            snap.ingresses,
 	})
-	res, err := cluster.Apply(ctx, plan.Objects)
+	res, err := cluster.ApplyListed(ctx, cr.listing, plan.Objects)
 	var missing *kube.MissingCRDError
 	if errors.As(err, &missing) {
 		return juju.Status{}, missing // its message says what to install
@@ -143,8 +151,7 @@ type gatewayState struct {
 	waiting []string
 }
 
-func (g *gatewayState) read(ctx context.Context, cluster Cluster, hook juju.Context, cfg config) error {
-	managed := gateway.ManagedName(hook.App)
+func (g *gatewayState) read(cr clusterReads, cfg config) error {
 	if h := strings.TrimSpace(cfg.ExternalHostname); h != "" {
 		if gateway.IsValidHostname(h) {
 			g.localAddress = h
@@ -152,21 +159,19 @@ func (g *gatewayState) read(ctx context.Context, cluster Cluster, hook juju.Cont
 			g.badHostname = true
 		}
 	} else {
-		addr, reason, err := cluster.LoadBalancerAddress(ctx, hook.ModelName, managed)
-		if err != nil {
-			return fmt.Errorf("reading the gateway address: %w", err)
+		if cr.lbErr != nil {
+			return fmt.Errorf("reading the gateway address: %w", cr.lbErr)
 		}
-		g.localAddress = addr
-		if addr == "" {
-			g.waiting = append(g.waiting, reason)
+		g.localAddress = cr.lbAddress
+		if cr.lbAddress == "" {
+			g.waiting = append(g.waiting, cr.lbReason)
 		}
 	}
-	ready, reason, err := cluster.DeploymentReady(ctx, hook.ModelName, managed)
-	if err != nil {
-		return fmt.Errorf("reading the gateway readiness: %w", err)
+	if cr.readyErr != nil {
+		return fmt.Errorf("reading the gateway readiness: %w", cr.readyErr)
 	}
-	if !ready {
-		g.waiting = append(g.waiting, reason)
+	if !cr.ready {
+		g.waiting = append(g.waiting, cr.readyReason)
 	}
 	return nil
 }
