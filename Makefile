@@ -18,7 +18,7 @@ DEMO_EXAMPLE ?= examples/conflicting-apps.json
 
 export CGO_ENABLED := 0
 
-.PHONY: charm demo test vet fmt-check unit fuzz kube-apiserver clean
+.PHONY: charm demo test vet fmt-check unit fuzz kube-apiserver bench clean
 
 charm:
 	mkdir -p $(BUILD_DIR)
@@ -70,6 +70,16 @@ fuzz:
 	done
 
 test: vet fmt-check unit fuzz
+
+# Hook benchmark: config-changed with 1-500 related apps, see README.
+# Pick cases with e.g. make bench BENCH='ConfigChanged/apps=100$$'; raw output: .cache/bench.txt.
+BENCH     ?= ConfigChanged
+BENCHTIME ?= 5x
+bench: charm $(KUBE_APISERVER)
+	@mkdir -p .cache
+	ISTIO_INGRESS_CHARM=$(abspath $(CHARM)) KUBE_APISERVER=$(abspath $(KUBE_APISERVER)) \
+		$(GO) test -run '^$$' -bench '$(BENCH)' -benchtime $(BENCHTIME) -timeout 60m ./tests/bench/ | tee .cache/bench.txt
+	@$(GO) run ./tests/bench/cmd/benchtable < .cache/bench.txt
 
 clean:
 	rm -rf $(BUILD_DIR) $(CHARM)

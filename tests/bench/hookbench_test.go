@@ -1,0 +1,404 @@
+// Package bench measures the packed charm's hooks end to end: its real
+// dispatch in a simulated Juju model (tests/jujusim) against a real
+// kube-apiserver (tests/kubeenv). Run it with `make bench`.
+package bench
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"slices"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+
+	"github.com/canonical/istio-ingress-k8s-go/gateway"
+	"github.com/canonical/istio-ingress-k8s-go/relation/ingress"
+	"github.com/canonical/istio-ingress-k8s-go/tests/charm"
+	"github.com/canonical/istio-ingress-k8s-go/tests/jujusim"
+	"github.com/canonical/istio-ingress-k8s-go/tests/jujusim/simstate"
+	"github.com/canonical/istio-ingress-k8s-go/tests/kubeenv"
+)
+
+var env *kubeenv.Env
+
+// TestMain starts the API server only when benchmarks run: the package's
+// tests need none, and go test ./... should not pay for one.
+func TestMain(m *testing.M) {
+	flag.Parse()
+	if f := flag.Lookup("test.bench"); f == nil || f.Value.String() == "" {
+		os.Exit(m.Run())
+	}
+	kubeenv.Main(m, &env)
+}
+
+const (
+	app       = "istio-ingress-k8s"
+	lbAddress = "10.30.0.1"
+)
+
+// hostnames alternate as external_hostname in the "changed" case: each
+// change rewrites every published URL and the gateway's listener.
+var hostnames = [2]string{"a.bench.example.com", "b.bench.example.com"}
+
+// BenchmarkConfigChanged measures one config-changed hook of the leader
+// related to n applications (ingress v2 and istio-ingress-route, mixed):
+//
+//   - unchanged: nothing changed since the last hook, the common case;
+//   - changed: external_hostname changed, so every URL is re-published and
+//     the gateway re-applied.
+//
+// Per hook it reports the hook's wall time, the charm's own time (wall
+// minus the time spent in hook tools, from the charm's fork of each to its
+// reaping: see cmd/hooktools and toolExit),
+// hook-tool calls, Kubernetes requests (reads, writes, API discovery) and
+// the peak RSS of the hook's process tree.
+func BenchmarkConfigChanged(b *testing.B) {
+	s := suite{
+		archive:   charm.Packed(b),
+		hookTools: build(b, "hooktools"),
+		maxrss:    build(b, "maxrss"),
+		proxy:     startCountingProxy(b, env.RESTConfig()),
+	}
+	for _, n := range []int{1, 10, 100, 500} {
+		b.Run(fmt.Sprintf("apps=%d", n), func(b *testing.B) {
+			f := s.newFixture(b, n)
+			b.Run("unchanged", func(b *testing.B) {
+				f.measure(b, func() jujusim.HookRun { return f.m.RunHook(f.leader, "config-changed") })
+			})
+			b.Run("changed", func(b *testing.B) {
+				f.measure(b, f.changeHostname)
+				f.checkPublished(b, hostnames[(f.changes-1)%2])
+			})
+		})
+	}
+}
+
+// suite is what every fixture shares.
+type suite struct {
+	archive   string
+	hookTools string
+	maxrss    string
+	proxy     *countingProxy
+}
+
+// fixture is a model with the charm deployed and n requirers related.
+type fixture struct {
+	*suite
+	m       *jujusim.Model
+	n       int
+	apps    string // the requirers' model
+	leader  string
+	rels    []int
+	changes int
+	tools   toolLog
+}
+
+func (s *suite) newFixture(b *testing.B, n int) *fixture {
+	b.Helper()
+	ctx := context.Background()
+	model := fmt.Sprintf("hookbench-%d", n)
+	f := &fixture{suite: s, n: n, apps: model + "-apps", leader: app + "/0",
+		tools: toolLog{path: filepath.Join(b.TempDir(), "tools.log")}}
+	for _, ns := range []string{model, f.apps} {
+		if err := env.CreateNamespace(ctx, ns); err != nil {
+			b.Fatal(err)
+		}
+	}
+	if err := env.CreateGatewayWorkload(ctx, model, app, 1, 1, lbAddress); err != nil {
+		b.Fatal(err)
+	}
+	f.m = jujusim.NewModel(b, jujusim.WithModelName(model), jujusim.WithTools(s.hookTools),
+		jujusim.WithHookEnv(map[string]string{"KUBECONFIG": s.proxy.kubeconfig, "HOOKBENCH_STARTUP_LOG": f.tools.path}))
+	jujusim.RequireOK(b, f.m.Deploy(app, s.archive, 1))
+	f.addRequirers(b)
+	// The first reconcile creates everything; the second must find the
+	// steady state the benchmark starts from.
+	for range 2 {
+		jujusim.RequireOK(b, []jujusim.HookRun{f.m.RunHook(f.leader, "config-changed")})
+	}
+	if st := f.m.UnitStatus(f.leader); st.Message != "Serving at "+lbAddress {
+		b.Fatalf("leader status %v, want serving", st)
+	}
+	f.checkPublished(b, lbAddress)
+	b.Cleanup(func() { f.deleteObjects(b, model) })
+	return f
+}
+
+// deleteObjects deletes what the charm created, so later fixtures list
+// against a cluster of the size they expect. (Removing the application
+// through Juju would run two hooks per relation.)
+func (f *fixture) deleteObjects(b *testing.B, model string) {
+	ctx := context.Background()
+	seen := map[string]bool{}
+	selector := metav1.ListOptions{LabelSelector: gateway.LabelInstance + "=" + gateway.InstanceLabel(model, app)}
+	for _, s := range gateway.Scopes() {
+		for _, k := range s.Kinds {
+			if seen[k.Resource] {
+				continue
+			}
+			seen[k.Resource] = true
+			for _, ns := range []string{model, f.apps} {
+				err := env.Dynamic().Resource(k.GroupVersionResource).Namespace(ns).DeleteCollection(ctx, metav1.DeleteOptions{}, selector)
+				if err != nil {
+					b.Errorf("delete %s in %s: %v", k.Resource, ns, err)
+				}
+			}
+		}
+	}
+}
+
+// addRequirers writes n related applications straight into the model, as
+// if their relation hooks had already run: relating 500 applications one
+// hook at a time would take most of an hour and measure nothing we report.
+// Even-numbered ones speak ingress v2 (half of them unauthenticated), odd
+// ones istio-ingress-route with an HTTP route, every other one also a
+// gRPC route; every request is as the Python libraries write it.
+func (f *fixture) addRequirers(b *testing.B) {
+	b.Helper()
+	path := filepath.Join(f.m.Dir(), simstate.ModelFile)
+	md, err := simstate.Load(path)
+	if err != nil {
+		b.Fatal(err)
+	}
+	for i := range f.n {
+		name := fmt.Sprintf("req-%d", i)
+		unit := name + "/0"
+		endpoint, appBag, unitBag := f.requirer(i, name)
+		md.Apps[name] = &simstate.App{Name: name, Status: simstate.Status{Status: "active"}, NextUnit: 1}
+		md.Units[unit] = &simstate.Unit{Name: unit, App: name, Status: simstate.Status{Status: "active"},
+			Address: fmt.Sprintf("10.40.%d.%d", i/250, i%250+1)}
+		id := md.NextRelationID
+		md.NextRelationID++
+		md.Relations[id] = &simstate.Relation{
+			ID:    id,
+			Sides: []simstate.RelationEndpoint{{App: app, Endpoint: endpoint}, {App: name, Endpoint: endpoint}},
+			Seen:  map[string][]string{f.leader: {unit}},
+			Bags:  map[string]map[string]string{name: appBag, unit: unitBag},
+		}
+		f.rels = append(f.rels, id)
+	}
+	if err := md.Save(path); err != nil {
+		b.Fatal(err)
+	}
+}
+
+func (f *fixture) requirer(i int, name string) (endpoint string, appBag, unitBag map[string]string) {
+	switch i % 4 {
+	case 0, 2:
+		endpoint = "ingress"
+		if i%4 == 2 {
+			endpoint = "ingress-unauthenticated"
+		}
+		return endpoint,
+			map[string]string{"model": strconv.Quote(f.apps), "name": strconv.Quote(name), "port": "8080"},
+			map[string]string{"host": strconv.Quote(name + "-0." + name + "-endpoints." + f.apps + ".svc.cluster.local"), "ip": `"10.40.0.1"`}
+	}
+	listeners := `{"port":8080,"protocol":"HTTP"}`
+	grpc := ""
+	endpoint = "istio-ingress-route"
+	if i%4 == 3 {
+		endpoint = "istio-ingress-route-unauthenticated"
+		listeners += `,{"port":9090,"protocol":"GRPC"}`
+		grpc = fmt.Sprintf(`{"name":"grpc","listener":{"port":9090,"protocol":"GRPC"},"backends":[{"service":%q,"port":9090,"weight":null}],`+
+			`"hostnames":null,"matches":[{"headers":null,"method":{"service":"bench.Requirer%d","method":null}}]}`, name, i)
+	}
+	config := fmt.Sprintf(`{"model":%q,"listeners":[%s],"http_routes":[{"name":"http","listener":{"port":8080,"protocol":"HTTP"},`+
+		`"backends":[{"service":%q,"port":8080,"weight":null}],"hostnames":null,`+
+		`"matches":[{"headers":null,"path":{"type":"PathPrefix","value":"/%s"},"method":null}]}],"grpc_routes":[%s]}`,
+		f.apps, listeners, name, name, grpc)
+	return endpoint, map[string]string{"config": config}, map[string]string{}
+}
+
+// changeHostname sets the other external_hostname and returns the leader's
+// config-changed hook.
+func (f *fixture) changeHostname() jujusim.HookRun {
+	host := hostnames[f.changes%2]
+	f.changes++
+	return f.m.ConfigSet(app, map[string]any{"external_hostname": host})[0]
+}
+
+// checkPublished fails unless every requirer holds address: the benchmark
+// must measure a charm that works.
+func (f *fixture) checkPublished(b *testing.B, address string) {
+	b.Helper()
+	for i, rel := range f.rels {
+		name := fmt.Sprintf("req-%d", i)
+		bag := f.m.RelationData(rel, app)
+		if i%2 == 0 {
+			url, err := ingress.ReadURL(bag)
+			if want := ingress.URL("http", address, f.apps, name); err != nil || url != want {
+				b.Fatalf("%s: URL %q (%v), want %q", name, url, err, want)
+			}
+		} else if bag["external_host"] != address {
+			b.Fatalf("%s: external_host %q, want %q", name, bag["external_host"], address)
+		}
+	}
+}
+
+// measure runs hook once per iteration and reports its costs per hook.
+func (f *fixture) measure(b *testing.B, hook func() jujusim.HookRun) {
+	var runs []jujusim.HookRun
+	var lived []time.Duration
+	var k kubeCounts
+	f.proxy.take()
+	f.tools.take(b)
+	for b.Loop() {
+		run := hook()
+		if !run.OK() {
+			b.Fatalf("%s\n%s", run, run.Stderr)
+		}
+		c := f.proxy.take()
+		runs = append(runs, run)
+		lived = append(lived, sum(f.tools.take(b)[run.ContextID]))
+		k.Reads += c.Reads
+		k.Writes += c.Writes
+		k.Discovery += c.Discovery
+		k.WriteLog = append(k.WriteLog, c.WriteLog...)
+	}
+	exit := f.toolExit(b)
+	var wall, tools time.Duration
+	var calls int
+	for i, run := range runs {
+		wall += run.Wall
+		tools += lived[i] + time.Duration(len(run.ToolCalls))*exit
+		calls += len(run.ToolCalls)
+	}
+	per := func(v float64) float64 { return v / float64(len(runs)) }
+	b.ReportMetric(per(ms(wall)), "hook-ms/op")
+	b.ReportMetric(per(ms(max(wall-tools, 0))), "charm-ms/op")
+	b.ReportMetric(per(ms(tools)), "tool-ms/op")
+	b.ReportMetric(per(float64(calls)), "tool-calls/op")
+	b.ReportMetric(per(float64(k.Reads)), "k8s-reads/op")
+	b.ReportMetric(per(float64(k.Writes)), "k8s-writes/op")
+	b.ReportMetric(per(float64(k.Discovery)), "k8s-discovery/op")
+	b.ReportMetric(float64(f.peakRSS(b, hook))/1024, "peak-rss-MB")
+	if len(k.WriteLog) > 0 && len(k.WriteLog) <= 10 {
+		b.Logf("writes: %s", strings.Join(k.WriteLog, ", "))
+	}
+}
+
+// toolExit measures, from the driver, what a hook-tool call costs its
+// caller beyond the process's recorded life: exit, reaping and the pipe
+// plumbing of a Go parent (the driver runs the tool exactly as the
+// charm's runner does). It is the median over a few is-leader calls.
+func (f *fixture) toolExit(b *testing.B) time.Duration {
+	b.Helper()
+	const calls = 21
+	uc := f.m.OpenContext(f.leader)
+	defer uc.Close(false)
+	f.tools.take(b)
+	residuals := make([]time.Duration, 0, calls)
+	for range calls {
+		start := time.Now()
+		if _, err := uc.Run(context.Background(), nil, "is-leader", "--format=json"); err != nil {
+			b.Fatalf("is-leader: %v", err)
+		}
+		wall := time.Since(start)
+		var lived time.Duration
+		for _, d := range f.tools.take(b) {
+			lived += sum(d)
+		}
+		residuals = append(residuals, wall-lived)
+	}
+	slices.Sort(residuals)
+	return max(residuals[calls/2], 0)
+}
+
+// toolLog reads what cmd/hooktools records about each hook-tool call.
+type toolLog struct {
+	path   string
+	offset int
+}
+
+// take returns, per hook context, how long each tool process logged since
+// the last take lived (start-up plus the rest).
+func (l *toolLog) take(b *testing.B) map[string][]time.Duration {
+	b.Helper()
+	raw, err := os.ReadFile(l.path)
+	if os.IsNotExist(err) {
+		return nil
+	}
+	if err != nil {
+		b.Fatal(err)
+	}
+	out := map[string][]time.Duration{}
+	for _, line := range strings.Split(string(raw[l.offset:]), "\n") {
+		fields := strings.Split(line, "\t")
+		if len(fields) != 4 {
+			continue
+		}
+		startup, err1 := strconv.ParseInt(fields[2], 10, 64)
+		rest, err2 := strconv.ParseInt(fields[3], 10, 64)
+		if err1 != nil || err2 != nil {
+			b.Fatalf("tool log line %q", line)
+		}
+		out[fields[0]] = append(out[fields[0]], time.Duration(startup+rest))
+	}
+	l.offset = len(raw)
+	return out
+}
+
+func sum(ds []time.Duration) time.Duration {
+	var t time.Duration
+	for _, d := range ds {
+		t += d
+	}
+	return t
+}
+
+// peakRSS runs hook once more with dispatch under the maxrss probe and
+// returns the peak RSS of the hook's process tree in kilobytes. It is a
+// separate run so the probe's own process does not count in the timings.
+func (f *fixture) peakRSS(b *testing.B, hook func() jujusim.HookRun) int64 {
+	b.Helper()
+	charmDir := filepath.Join(f.m.Dir(), "units", strings.ReplaceAll(f.leader, "/", "-"), "charm")
+	dispatch := filepath.Join(charmDir, "dispatch")
+	measured := dispatch + ".measured"
+	out := filepath.Join(b.TempDir(), "maxrss")
+	if err := os.Rename(dispatch, measured); err != nil {
+		b.Fatalf("the unit's dispatch is not where it was expected: %v", err)
+	}
+	defer func() {
+		if err := os.Rename(measured, dispatch); err != nil {
+			b.Fatal(err)
+		}
+	}()
+	script := fmt.Sprintf("#!/bin/sh\nMAXRSS_OUT=%q exec %q %q \"$@\"\n", out, f.maxrss, measured)
+	if err := os.WriteFile(dispatch, []byte(script), 0o755); err != nil {
+		b.Fatal(err)
+	}
+	if run := hook(); !run.OK() {
+		b.Fatalf("%s\n%s", run, run.Stderr)
+	}
+	f.proxy.take()
+	raw, err := os.ReadFile(out)
+	if err != nil {
+		b.Fatalf("maxrss wrote nothing: %v", err)
+	}
+	kb, err := strconv.ParseInt(strings.TrimSpace(string(raw)), 10, 64)
+	if err != nil {
+		b.Fatalf("maxrss output %q: %v", raw, err)
+	}
+	return kb
+}
+
+// build builds one of this package's commands (cmd/...).
+func build(b *testing.B, name string) string {
+	b.Helper()
+	out := filepath.Join(b.TempDir(), name)
+	cmd := exec.Command("go", "build", "-trimpath", "-o", out, "github.com/canonical/istio-ingress-k8s-go/tests/bench/cmd/"+name)
+	cmd.Env = append(os.Environ(), "CGO_ENABLED=0")
+	if o, err := cmd.CombinedOutput(); err != nil {
+		b.Fatalf("build %s: %v\n%s", name, err, o)
+	}
+	return out
+}
+
+func ms(d time.Duration) float64 { return float64(d) / float64(time.Millisecond) }
