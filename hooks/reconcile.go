@@ -78,7 +78,9 @@ func (r *run) reconcile(ctx context.Context) (juju.Status, error) {
 	if err := gw.read(cr, snap.config); err != nil {
 		return juju.Status{}, err
 	}
-	plan := gateway.Build(gateway.Input{
+	// TLS stays off until the charm holds a certificate; what is
+	// published to requirers follows this same value.
+	input := gateway.Input{
 		App:                  r.hook.App,
 		Model:                r.hook.ModelName,
 		Address:              gw.localAddress,
@@ -86,7 +88,8 @@ func (r *run) reconcile(ctx context.Context) (juju.Status, error) {
 		ExternalTrafficCIDRs: snap.config.ExternalTrafficCIDRs,
 		Routes:               snap.routes,
 		Ingresses:            snap.ingresses,
-	})
+	}
+	plan := gateway.Build(input)
 	res, err := cluster.ApplyListed(ctx, cr.listing, plan.Objects)
 	var missing *kube.MissingCRDError
 	if errors.As(err, &missing) {
@@ -104,9 +107,14 @@ func (r *run) reconcile(ctx context.Context) (juju.Status, error) {
 	for _, inv := range plan.Status.Invalid {
 		r.log.printf(ctx, juju.LogWarning, "Cannot serve %s: %s", inv.Relation, inv.Reason)
 	}
+	for _, res := range plan.Results {
+		for _, w := range res.Warnings {
+			r.log.printf(ctx, juju.LogWarning, "Serving %s: %s", res.Relation, w)
+		}
+	}
 
-	pub := publisher{leader: leader, cache: r.cache}
-	if err := pub.results(ctx, plan, gw.advertised()); err != nil {
+	pub := publisher{leader: leader, cache: r.cache, log: r.log}
+	if err := pub.results(ctx, plan, gw.advertised(), input.TLS.Enabled); err != nil {
 		return juju.Status{}, err
 	}
 	if gw.advertised() != "" {
@@ -217,6 +225,7 @@ func capitalise(s string) string {
 type publisher struct {
 	leader *juju.Leader
 	cache  *cache
+	log    logger
 }
 
 func (p publisher) set(ctx context.Context, rel juju.RelationID, want map[string]string) error {
@@ -238,7 +247,10 @@ func (p publisher) set(ctx context.Context, rel juju.RelationID, want map[string
 // results publishes each relation's URL (served, once address is known) or
 // wipes it (refused, invalid, pending). A served relation is left alone while
 // the address is unknown: its last URL is the best the requirer can have.
-func (p publisher) results(ctx context.Context, plan gateway.Plan, address string) error {
+// One relation's failure neither stops nor hides the others': all are
+// attempted and the failures returned together.
+func (p publisher) results(ctx context.Context, plan gateway.Plan, address string, tls bool) error {
+	var errs []error
 	for _, res := range plan.Results {
 		served := res.State == gateway.StateServed
 		if served && address == "" {
@@ -247,23 +259,25 @@ func (p publisher) results(ctx context.Context, plan gateway.Plan, address strin
 		var want map[string]string
 		switch {
 		case isIngressV2(res.ID.Endpoint) && served:
-			bag, err := ingress.ServedBag(res.Scheme + "://" + address + res.PathPrefix)
+			bag, err := ingress.ServedBag(ingress.JoinURL(res.Scheme, address, res.PathPrefix))
 			if err != nil {
-				return fmt.Errorf("building the URL for %s: %w", res.Relation, err)
+				// ServedBag returns the wipe bag with the error: a URL
+				// the requirer cannot parse is worse than none.
+				p.log.printf(ctx, juju.LogError, "Not publishing a URL to %s: %v", res.Relation, err)
 			}
 			want = bag
 		case isIngressV2(res.ID.Endpoint):
 			want = ingress.WipedBag()
 		case served:
-			want = ingressroute.Ingress{ExternalHost: address}.Bag()
+			want = ingressroute.Ingress{ExternalHost: address, TLSEnabled: tls}.Bag()
 		default:
 			want = ingressroute.WipedBag()
 		}
 		if err := p.set(ctx, res.ID, want); err != nil {
-			return err
+			errs = append(errs, err)
 		}
 	}
-	return nil
+	return errors.Join(errs...)
 }
 
 // metadata tells gateway-metadata requirers which gateway serves them.

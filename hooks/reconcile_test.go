@@ -717,3 +717,45 @@ func validVector(t testing.TB, name string) string {
 	t.Fatalf("no valid vector %q", name)
 	return ""
 }
+
+// An IPv6 load balancer address is bracketed in the published URLs, as
+// RFC 3986 requires, and shown bare in the status.
+func TestIPv6LoadBalancer(t *testing.T) {
+	t.Parallel()
+	h := newHarness(t, "ipv6")
+	h.serveGateway("fd00::1")
+	blog := h.relateIngress("ingress", "blog", 8080, false)
+	route := h.juju.relate("istio-ingress-route", "tempo", map[string]string{"config": validVector(t, "http_and_grpc")})
+	require.NoError(t, h.env.CreateNamespace(h.ctx, "tempo"))
+
+	r := h.relationHook("changed", blog)
+	assert.Equal(t, juju.Status{Name: juju.StatusActive, Message: "Serving at fd00::1"}, lastStatus(t, r))
+	assert.Equal(t, "http://[fd00::1]/"+h.apps+"-blog", ingressURL(t, h.juju.local(blog)))
+	assert.Equal(t, map[string]string{"external_host": "fd00::1", "tls_enabled": "False"}, h.juju.local(route))
+}
+
+// What the charm serves differently from what was asked is logged for the
+// operator, once per hook, naming the relation and the route.
+func TestServingWarningsAreLogged(t *testing.T) {
+	t.Parallel()
+	h := newHarness(t, "warnings")
+	h.serveGateway("10.16.0.1")
+	cfg := fmt.Sprintf(`{"model":%q,"listeners":[{"port":8080,"protocol":"HTTP"}],`+
+		`"http_routes":[{"name":"docs","listener":{"port":8080,"protocol":"HTTP"},"backends":[{"service":"docs","port":80,"weight":null}],`+
+		`"hostnames":null,"matches":null,"filters":[{"type":"RequestRedirect","requestRedirect":{"scheme":"https","hostname":null,"path":null,"port":null,"statusCode":301}}]}],`+
+		`"grpc_routes":[]}`, h.apps)
+	rel := h.juju.relate("istio-ingress-route", "docs", map[string]string{"config": cfg})
+
+	r := h.relationHook("changed", rel)
+	assert.Equal(t, juju.StatusActive, lastStatus(t, r).Name)
+	var warnings []string
+	for _, call := range r.CallsTo("juju-log") {
+		if strings.Contains(strings.Join(call.Argv(), " "), "backends are ignored") {
+			warnings = append(warnings, strings.Join(call.Argv(), " "))
+		}
+	}
+	require.Len(t, warnings, 1)
+	assert.Contains(t, warnings[0], "WARNING")
+	assert.Contains(t, warnings[0], `"docs"`)
+	assert.Contains(t, warnings[0], rel.String())
+}

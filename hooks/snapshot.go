@@ -4,11 +4,9 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"strings"
 
 	"github.com/canonical/istio-ingress-k8s-go/gateway"
 	"github.com/canonical/istio-ingress-k8s-go/juju"
-	"github.com/canonical/istio-ingress-k8s-go/relation/ingress"
 	"github.com/canonical/istio-ingress-k8s-go/relation/ingressroute"
 )
 
@@ -65,12 +63,7 @@ func readSnapshot(ctx context.Context, client *juju.Client, hook juju.Context, e
 
 	for _, endpoint := range []string{endpointIngress, endpointIngressUnauthenticated} {
 		err := r.each(ctx, endpoint, true, func(rel juju.RelationID, app string, bag map[string]string) {
-			req := gateway.IngressRequest{Relation: gateway.Relation{App: app, ID: rel}}
-			req.Request, req.Err = ingress.ParseAppData(bag)
-			if errors.Is(req.Err, ingress.ErrMissing) && !hasAny(bag, ingress.KeyModel, ingress.KeyName, ingress.KeyPort) {
-				req.Err = nil // nothing asked yet: pending, not invalid
-			}
-			s.ingresses = append(s.ingresses, req)
+			s.ingresses = append(s.ingresses, gateway.IngressRequestFrom(gateway.Relation{App: app, ID: rel}, bag))
 		})
 		if err != nil {
 			return s, err
@@ -154,13 +147,4 @@ func (r *reader) remoteApp(ctx context.Context, rel juju.RelationID) (string, er
 		r.cache.Apps[key] = app
 	}
 	return app, nil
-}
-
-func hasAny(bag map[string]string, keys ...string) bool {
-	for _, k := range keys {
-		if strings.TrimSpace(bag[k]) != "" {
-			return true
-		}
-	}
-	return false
 }
