@@ -91,14 +91,15 @@ func toMap(obj any) map[string]any {
 		panic("gateway: converting typed object: " + err.Error())
 	}
 	delete(m, "status")
-	pruneNulls(m)
+	PruneNulls(m)
 	return m
 }
 
-// pruneNulls removes null values (unset optional fields the converter keeps,
-// such as a certificate reference's group): in an apply patch a null means
-// "delete this field", which is never what we want to say.
-func pruneNulls(v any) {
+// PruneNulls removes null values from a decoded JSON object, in place
+// (unset optional fields the converter keeps, such as a certificate
+// reference's group): in an apply patch a null means "delete this field",
+// which is never what the charm wants to say.
+func PruneNulls(v any) {
 	switch t := v.(type) {
 	case map[string]any:
 		for k, e := range t {
@@ -106,11 +107,11 @@ func pruneNulls(v any) {
 				delete(t, k)
 				continue
 			}
-			pruneNulls(e)
+			PruneNulls(e)
 		}
 	case []any:
 		for _, e := range t {
-			pruneNulls(e)
+			PruneNulls(e)
 		}
 	}
 }

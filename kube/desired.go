@@ -9,6 +9,8 @@ import (
 	"reflect"
 
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
+
+	"github.com/canonical/istio-ingress-k8s-go/gateway"
 )
 
 // HashAnnotation holds a hash of the content last applied to an object. A
@@ -33,7 +35,7 @@ func normalise(obj *unstructured.Unstructured) (*unstructured.Unstructured, erro
 		return nil, fmt.Errorf("decode: %w", err)
 	}
 	delete(out.Object, "status")
-	dropNulls(out.Object)
+	gateway.PruneNulls(out.Object)
 	if out.GetAPIVersion() == "v1" && out.GetKind() == "Secret" {
 		if err := foldStringData(out.Object); err != nil {
 			return nil, err
@@ -50,23 +52,6 @@ func normalise(obj *unstructured.Unstructured) (*unstructured.Unstructured, erro
 	annotations[HashAnnotation] = sum
 	out.SetAnnotations(annotations)
 	return out, nil
-}
-
-func dropNulls(v any) {
-	switch t := v.(type) {
-	case map[string]any:
-		for k, e := range t {
-			if e == nil {
-				delete(t, k)
-				continue
-			}
-			dropNulls(e)
-		}
-	case []any:
-		for _, e := range t {
-			dropNulls(e)
-		}
-	}
 }
 
 func foldStringData(obj map[string]any) error {

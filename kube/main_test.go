@@ -6,7 +6,6 @@ import (
 	"sort"
 	"sync"
 	"testing"
-	"time"
 
 	"github.com/stretchr/testify/require"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
@@ -23,11 +22,7 @@ var env *kubeenv.Env
 
 func TestMain(m *testing.M) { kubeenv.Main(m, &env) }
 
-func testContext(t testing.TB) context.Context {
-	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
-	t.Cleanup(cancel)
-	return ctx
-}
+func testContext(t testing.TB) context.Context { return kubeenv.TestContext(t) }
 
 // requestCounter counts requests by HTTP method.
 type requestCounter struct {

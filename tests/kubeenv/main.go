@@ -54,3 +54,15 @@ func run(m *testing.M, env **Env, opts []Option) int {
 	}
 	return code
 }
+
+// TestTimeout bounds one test's requests to the API server, so a hung
+// server fails the test instead of the whole run's deadline.
+const TestTimeout = 3 * time.Minute
+
+// TestContext is the context for one test's requests: cancelled when the
+// test and its clean-ups are done, or after TestTimeout.
+func TestContext(t testing.TB) context.Context {
+	ctx, cancel := context.WithTimeout(context.Background(), TestTimeout)
+	t.Cleanup(cancel)
+	return ctx
+}
