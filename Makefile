@@ -1,7 +1,7 @@
 # Build, demo and test the istio-ingress-k8s charm.
 #   make charm   build istio-ingress-k8s_amd64.charm (no charmcraft needed)
 #   make demo    build the charm and show it working
-#   make test    the whole suite (needs etcd: apt-get install etcd-server)
+#   make test    the whole suite (installs etcd and gcc with apt-get when missing)
 
 SHELL := /bin/bash
 .SHELLFLAGS := -euo pipefail -c
@@ -18,7 +18,7 @@ DEMO_EXAMPLE ?= examples/conflicting-apps.json
 
 export CGO_ENABLED := 0
 
-.PHONY: charm demo test vet fmt-check unit fuzz kube-apiserver bench clean
+.PHONY: charm demo test deps vet fmt-check unit fuzz kube-apiserver bench clean
 
 charm:
 	mkdir -p $(BUILD_DIR)
@@ -54,8 +54,11 @@ fmt-check:
 	@files=$$(gofmt -l $$(git ls-files '*.go') $$(git ls-files --others --exclude-standard '*.go')); \
 	if [ -n "$$files" ]; then echo "gofmt needed:"; echo "$$files"; exit 1; fi
 
+deps:
+	tools/install-deps
+
 # Tests reuse the charm built above instead of packing their own.
-unit: charm $(KUBE_APISERVER)
+unit: deps charm $(KUBE_APISERVER)
 	ISTIO_INGRESS_CHARM=$(abspath $(CHARM)) KUBE_APISERVER=$(abspath $(KUBE_APISERVER)) \
 		CGO_ENABLED=1 $(GO) test -race -timeout 20m ./...
 

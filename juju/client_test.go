@@ -212,7 +212,7 @@ func TestArgvAndOutput(t *testing.T) {
 			call: func(ctx context.Context, c *juju.Client, _ *testing.T) (any, error) {
 				return nil, c.SecretSet(ctx, "secret:abc", nil, juju.SecretOptions{Label: "new", Rotate: juju.RotateNever})
 			},
-			wantArgs: []string{"--label", "new", "--rotate", "never", "secret:abc"},
+			wantArgs: []string{"--label", "new", "--rotate", "never", "--owner", "unit", "secret:abc"},
 		},
 		{
 			name: "secret-grant to one unit", tool: "secret-grant",
@@ -461,22 +461,41 @@ func TestSecretAddPassesContentThroughPrivateFiles(t *testing.T) {
 
 func TestSecretSetWithContent(t *testing.T) {
 	t.Parallel()
-	var content string
-	r := jujutest.NewRunner().Handle("secret-set", func(args []string, _ []byte) ([]byte, error) {
-		_, path, ok := strings.Cut(args[len(args)-1], "#file=")
-		require.True(t, ok)
-		b, err := os.ReadFile(path)
-		require.NoError(t, err)
-		content = string(b)
-		return nil, nil
-	})
-	err := juju.NewClient(r).SecretSet(context.Background(), "secret:abc", map[string]string{"certificate": "CERT"}, juju.SecretOptions{})
-	require.NoError(t, err)
-	args := r.CallsTo("secret-set")[0].Args
-	require.Len(t, args, 2)
-	assert.Equal(t, "secret:abc", args[0])
-	assert.True(t, strings.HasPrefix(args[1], "certificate#file="))
-	assert.Equal(t, "CERT", content)
+	for _, tc := range []struct {
+		name      string
+		set       func(ctx context.Context, c *juju.Client) error
+		wantOwner string
+	}{
+		{"unit owned", func(ctx context.Context, c *juju.Client) error {
+			return c.SecretSet(ctx, "secret:abc", map[string]string{"certificate": "CERT"}, juju.SecretOptions{})
+		}, "unit"},
+		{"application owned (leader)", func(ctx context.Context, c *juju.Client) error {
+			l, err := c.Leader(ctx)
+			if err != nil {
+				return err
+			}
+			return l.SecretSet(ctx, "secret:abc", map[string]string{"certificate": "CERT"}, juju.SecretOptions{})
+		}, "application"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			var content string
+			r := jujutest.NewRunner().Reply("is-leader", "true").Handle("secret-set", func(args []string, _ []byte) ([]byte, error) {
+				_, path, ok := strings.Cut(args[len(args)-1], "#file=")
+				require.True(t, ok)
+				b, err := os.ReadFile(path)
+				require.NoError(t, err)
+				content = string(b)
+				return nil, nil
+			})
+			require.NoError(t, tc.set(context.Background(), juju.NewClient(r)))
+			args := r.CallsTo("secret-set")[0].Args
+			require.Len(t, args, 4)
+			assert.Equal(t, []string{"--owner", tc.wantOwner, "secret:abc"}, args[:3])
+			assert.True(t, strings.HasPrefix(args[3], "certificate#file="))
+			assert.Equal(t, "CERT", content)
+		})
+	}
 }
 
 func TestLogSplitsLongMessages(t *testing.T) {

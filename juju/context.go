@@ -42,6 +42,27 @@ type Context struct {
 	HookName     string // JUJU_HOOK_NAME; empty for actions
 	Version      string // JUJU_VERSION, e.g. "3.6.4"
 
+	// How hook tools reach the unit agent, and where the agent runs.
+	ContextID          string   // JUJU_CONTEXT_ID
+	AgentSocketAddress string   // JUJU_AGENT_SOCKET_ADDRESS
+	AgentSocketNetwork string   // JUJU_AGENT_SOCKET_NETWORK
+	APIAddresses       []string // JUJU_API_ADDRESSES, space-separated host:port
+	MachineID          string   // JUJU_MACHINE_ID; empty on Kubernetes
+	PrincipalUnit      string   // JUJU_PRINCIPAL_UNIT
+	AvailabilityZone   string   // JUJU_AVAILABILITY_ZONE
+	CloudAPIVersion    string   // CLOUD_API_VERSION
+	SLA                string   // JUJU_SLA, on some Juju versions
+	Proxy              Proxy    // JUJU_CHARM_*_PROXY
+
+	// Tracing, when Juju traces the hook.
+	TraceID    string // JUJU_TRACE_ID
+	SpanID     string // JUJU_SPAN_ID
+	TraceFlags string // JUJU_TRACE_FLAGS
+
+	// juju debug-hooks / debug-code.
+	Debug   bool   // JUJU_DEBUG set
+	DebugAt string // JUJU_DEBUG_AT
+
 	// Relation hooks.
 	RelationEndpoint string      // JUJU_RELATION
 	Relation         *RelationID // JUJU_RELATION_ID
@@ -52,6 +73,7 @@ type Context struct {
 	// Actions.
 	ActionName string // JUJU_ACTION_NAME
 	ActionUUID string // JUJU_ACTION_UUID
+	ActionTag  string // JUJU_ACTION_TAG
 
 	// Workload (Pebble) hooks.
 	WorkloadName    string // JUJU_WORKLOAD_NAME: the container
@@ -68,6 +90,15 @@ type Context struct {
 	// Storage hooks.
 	StorageID       string // JUJU_STORAGE_ID, "name/N"
 	StorageLocation string // JUJU_STORAGE_LOCATION
+	StorageKind     string // JUJU_STORAGE_KIND
+}
+
+// Proxy is the model's proxy settings for the charm's own outbound traffic.
+type Proxy struct {
+	HTTP    string // JUJU_CHARM_HTTP_PROXY
+	HTTPS   string // JUJU_CHARM_HTTPS_PROXY
+	FTP     string // JUJU_CHARM_FTP_PROXY
+	NoProxy string // JUJU_CHARM_NO_PROXY
 }
 
 // ContextFromEnv reads the hook environment through getenv (os.Getenv in
@@ -76,19 +107,42 @@ type Context struct {
 // going and report the problem.
 func ContextFromEnv(getenv func(string) string) (Context, error) {
 	c := Context{
-		Unit:             getenv("JUJU_UNIT_NAME"),
-		ModelName:        getenv("JUJU_MODEL_NAME"),
-		ModelUUID:        getenv("JUJU_MODEL_UUID"),
-		CharmDir:         getenv("JUJU_CHARM_DIR"),
-		DispatchPath:     getenv("JUJU_DISPATCH_PATH"),
-		HookName:         getenv("JUJU_HOOK_NAME"),
-		Version:          getenv("JUJU_VERSION"),
+		Unit:         getenv("JUJU_UNIT_NAME"),
+		ModelName:    getenv("JUJU_MODEL_NAME"),
+		ModelUUID:    getenv("JUJU_MODEL_UUID"),
+		CharmDir:     getenv("JUJU_CHARM_DIR"),
+		DispatchPath: getenv("JUJU_DISPATCH_PATH"),
+		HookName:     getenv("JUJU_HOOK_NAME"),
+		Version:      getenv("JUJU_VERSION"),
+
+		ContextID:          getenv("JUJU_CONTEXT_ID"),
+		AgentSocketAddress: getenv("JUJU_AGENT_SOCKET_ADDRESS"),
+		AgentSocketNetwork: getenv("JUJU_AGENT_SOCKET_NETWORK"),
+		APIAddresses:       strings.Fields(getenv("JUJU_API_ADDRESSES")),
+		MachineID:          getenv("JUJU_MACHINE_ID"),
+		PrincipalUnit:      getenv("JUJU_PRINCIPAL_UNIT"),
+		AvailabilityZone:   getenv("JUJU_AVAILABILITY_ZONE"),
+		CloudAPIVersion:    getenv("CLOUD_API_VERSION"),
+		SLA:                getenv("JUJU_SLA"),
+		Proxy: Proxy{
+			HTTP:    getenv("JUJU_CHARM_HTTP_PROXY"),
+			HTTPS:   getenv("JUJU_CHARM_HTTPS_PROXY"),
+			FTP:     getenv("JUJU_CHARM_FTP_PROXY"),
+			NoProxy: getenv("JUJU_CHARM_NO_PROXY"),
+		},
+		TraceID:    getenv("JUJU_TRACE_ID"),
+		SpanID:     getenv("JUJU_SPAN_ID"),
+		TraceFlags: getenv("JUJU_TRACE_FLAGS"),
+		Debug:      getenv("JUJU_DEBUG") != "",
+		DebugAt:    getenv("JUJU_DEBUG_AT"),
+
 		RelationEndpoint: getenv("JUJU_RELATION"),
 		RemoteUnit:       getenv("JUJU_REMOTE_UNIT"),
 		RemoteApp:        getenv("JUJU_REMOTE_APP"),
 		DepartingUnit:    getenv("JUJU_DEPARTING_UNIT"),
 		ActionName:       getenv("JUJU_ACTION_NAME"),
 		ActionUUID:       getenv("JUJU_ACTION_UUID"),
+		ActionTag:        getenv("JUJU_ACTION_TAG"),
 		WorkloadName:     getenv("JUJU_WORKLOAD_NAME"),
 		NoticeID:         getenv("JUJU_NOTICE_ID"),
 		NoticeType:       getenv("JUJU_NOTICE_TYPE"),
@@ -98,6 +152,7 @@ func ContextFromEnv(getenv func(string) string) (Context, error) {
 		SecretLabel:      getenv("JUJU_SECRET_LABEL"),
 		StorageID:        getenv("JUJU_STORAGE_ID"),
 		StorageLocation:  getenv("JUJU_STORAGE_LOCATION"),
+		StorageKind:      getenv("JUJU_STORAGE_KIND"),
 	}
 	if c.CharmDir == "" {
 		c.CharmDir = getenv("CHARM_DIR")

@@ -80,6 +80,11 @@ func TestErrorMapping(t *testing.T) {
 				return err
 			}),
 			juju.ErrNotLeader},
+		{"app-owned secret-set on a non-leader", "secret-set", "ERROR this unit is not the leader\n",
+			asLeader(func(ctx context.Context, l *juju.Leader) error {
+				return l.SecretSet(ctx, "secret:x", map[string]string{"key": "v"}, juju.SecretOptions{})
+			}),
+			juju.ErrNotLeader},
 		{"secret-get missing secret", "secret-get", `ERROR secret "cu2b9e0p" not found` + "\n",
 			func(ctx context.Context, c *juju.Client) error {
 				_, err := c.SecretGet(ctx, juju.SecretGetOptions{ID: "secret:cu2b9e0p"})
@@ -178,6 +183,7 @@ func TestLeaderByConstruction(t *testing.T) {
 		require.ErrorIs(t, forged.LeaderSet(ctx, map[string]string{"a": "b"}), juju.ErrNotLeader)
 		_, err := forged.SecretAdd(ctx, map[string]string{"key": "v"}, juju.SecretOptions{})
 		require.ErrorIs(t, err, juju.ErrNotLeader)
+		require.ErrorIs(t, forged.SecretSet(ctx, "secret:x", map[string]string{"key": "v"}, juju.SecretOptions{}), juju.ErrNotLeader)
 		_, err = forged.StatusGetApp(ctx)
 		require.ErrorIs(t, err, juju.ErrNotLeader)
 	})

@@ -95,14 +95,28 @@ func (c *Client) secretAdd(ctx context.Context, owner string, content map[string
 	return uri, nil
 }
 
-// SecretSet updates a secret this unit or application owns: new content
-// makes a new revision; empty content changes only metadata
-// (secret-set [options] <id> key#file=...).
+// SecretSet updates a secret this unit owns: new content makes a new
+// revision; empty content changes only metadata
+// (secret-set [options] --owner unit <id> key#file=...).
 func (c *Client) SecretSet(ctx context.Context, id string, content map[string]string, opts SecretOptions) error {
+	return c.secretSet(ctx, "unit", id, content, opts)
+}
+
+// SecretSet updates a secret the application owns, like Client.SecretSet
+// (secret-set [options] --owner application <id> key#file=...).
+func (l *Leader) SecretSet(ctx context.Context, id string, content map[string]string, opts SecretOptions) error {
+	c, err := l.client()
+	if err != nil {
+		return err
+	}
+	return c.secretSet(ctx, "application", id, content, opts)
+}
+
+func (c *Client) secretSet(ctx context.Context, owner, id string, content map[string]string, opts SecretOptions) error {
 	if id == "" {
 		return errors.New("secret-set: empty secret id")
 	}
-	args := append(opts.args(), id)
+	args := append(opts.args(), "--owner", owner, id)
 	return withSecretFiles(content, func(items []string) error {
 		_, err := c.run(ctx, nil, "secret-set", append(args, items...)...)
 		return err
