@@ -41,7 +41,7 @@ demo: charm
 		$(BUILD_DIR)/demo/bin/charm render $(DEMO_EXAMPLE); \
 	fi
 
-$(KUBE_APISERVER):
+$(KUBE_APISERVER): tools/kube-apiserver/go.mod
 	mkdir -p $(dir $(KUBE_APISERVER))
 	cd tools/kube-apiserver && $(GO) build -o ../../$(KUBE_APISERVER) k8s.io/kubernetes/cmd/kube-apiserver
 

@@ -3,6 +3,7 @@ package kubeenv
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -60,20 +61,26 @@ func (e *Env) crdFiles(set CRDSet) ([]string, error) {
 	}
 }
 
+// moduleDir returns the module's directory in the module cache, downloading
+// it first when needed: no package imports istio.io/api, so nothing else
+// fetches it on a fresh machine.
 func (e *Env) moduleDir(module string) (string, error) {
-	cmd := exec.Command("go", "list", "-m", "-f", "{{.Dir}}", module)
+	cmd := exec.Command("go", "mod", "download", "-json", module)
 	cmd.Dir = e.repoRoot
 	var stderr bytes.Buffer
 	cmd.Stderr = &stderr
 	out, err := cmd.Output()
+	var info struct{ Dir, Error string }
+	if jsonErr := json.Unmarshal(out, &info); jsonErr == nil && info.Error != "" {
+		return "", fmt.Errorf("download module %s: %s", module, info.Error)
+	}
 	if err != nil {
-		return "", fmt.Errorf("locate module %s: %w: %s", module, err, strings.TrimSpace(stderr.String()))
+		return "", fmt.Errorf("download module %s: %w: %s", module, err, strings.TrimSpace(stderr.String()))
 	}
-	dir := strings.TrimSpace(string(out))
-	if dir == "" {
-		return "", fmt.Errorf("module %s is not downloaded (run `go mod download %s`)", module, module)
+	if info.Dir == "" {
+		return "", fmt.Errorf("download module %s: go mod download gave no directory", module)
 	}
-	return dir, nil
+	return info.Dir, nil
 }
 
 // InstallCRDs applies the sets' CRDs server-side (the HTTPRoute CRD is too
