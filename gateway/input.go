@@ -27,6 +27,11 @@ type Input struct {
 	Routes []RouteRequest
 	// Ingresses are the ingress v2 (and ingress-unauthenticated) relations.
 	Ingresses []IngressRequest
+	// Rejected are relations whose objects the cluster refused to store
+	// (a namespace that does not exist, an object of that name owned by
+	// someone else), with the reason. Nothing of them is rendered, so the
+	// rest of the plan can be applied.
+	Rejected map[juju.RelationID]string
 }
 
 // TLS is the gateway's certificate state.

@@ -20,6 +20,22 @@ type Plan struct {
 	// Results has one entry per relation, ordered by relation id.
 	Results []Result
 	Status  Status
+	// Owners names, for each object rendered for relations, the relations
+	// it serves (several for a policy on a backend they share). The
+	// gateway's own objects have none.
+	Owners map[ObjectID][]Relation
+}
+
+// ObjectID names one Kubernetes object of a plan.
+type ObjectID struct {
+	Kind, Namespace, Name string
+}
+
+func (id ObjectID) String() string { return id.Kind + " " + id.Namespace + "/" + id.Name }
+
+// IDOf returns the ObjectID of obj.
+func IDOf(obj *unstructured.Unstructured) ObjectID {
+	return ObjectID{Kind: obj.GetKind(), Namespace: obj.GetNamespace(), Name: obj.GetName()}
 }
 
 // Result returns the outcome for the relation with the given id.
@@ -67,6 +83,10 @@ func Build(in Input) Plan {
 	var plan Plan
 	var served []*request
 	for _, r := range reqs {
+		if reason, ok := in.Rejected[r.result.ID]; ok && r.result.State == StateServed {
+			r.result.State, r.result.Reason, r.result.Warnings = StateRejected, reason, nil
+			plan.Status.Rejected = append(plan.Status.Rejected, r.result)
+		}
 		if r.result.State == StateServed {
 			if c := reg.collide(r); c != nil {
 				r.result.State = StateRefused
@@ -90,7 +110,7 @@ func Build(in Input) Plan {
 
 	cidrs, bad := parseCIDRs(in.ExternalTrafficCIDRs)
 	plan.Status.BadCIDRs = bad
-	plan.Objects = render(&in, hostListener, reg.gatewayListeners(), served, cidrs)
+	plan.Objects, plan.Owners = render(&in, hostListener, reg.gatewayListeners(), served, cidrs)
 	return plan
 }
 

@@ -9,6 +9,7 @@ import (
 	"github.com/stretchr/testify/require"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 
+	"github.com/canonical/istio-ingress-k8s-go/juju"
 	ir "github.com/canonical/istio-ingress-k8s-go/relation/ingressroute"
 )
 
@@ -461,4 +462,67 @@ func TestWarnings(t *testing.T) {
 			assert.Contains(t, res.Warnings[0], tc.warning)
 		})
 	}
+}
+
+// Owners ties every object rendered for relations back to them, so a
+// cluster refusing one object can be pinned on the relations it serves.
+func TestOwners(t *testing.T) {
+	t.Parallel()
+	in := base("gw", "infra")
+	blog, tempo := rel("blog", "ingress", 1), rel("tempo", "istio-ingress-route", 2)
+	in.Ingresses = []IngressRequest{ingressReq("blog", 1, "apps", 8080, false)}
+	in.Routes = []RouteRequest{{Relation: tempo, Config: tempoConfig("tempo")}}
+	plan := Build(in)
+
+	for _, obj := range plan.Objects {
+		id := IDOf(obj)
+		switch {
+		case obj.GetNamespace() == "apps":
+			assert.Equal(t, []Relation{blog}, plan.Owners[id], "%s", id)
+		case obj.GetNamespace() == "tempo":
+			assert.Equal(t, []Relation{tempo}, plan.Owners[id], "%s", id)
+		default:
+			assert.Empty(t, plan.Owners[id], "%s is the gateway's own", id)
+		}
+	}
+	assert.Len(t, plan.Owners, len(objectsOf(plan, func(u *unstructured.Unstructured) bool {
+		return u.GetNamespace() != "infra"
+	})))
+
+	// Two relations routing to one Service share its policy.
+	admin := rel("blog-admin", "istio-ingress-route", 3)
+	adminCfg := httpConfig(httpRoute("blog", pathMatch(ir.PathMatchPathPrefix, "/admin")))
+	adminCfg.Model = "apps"
+	in.Routes = append(in.Routes, RouteRequest{Relation: admin, Config: adminCfg})
+	plan = Build(in)
+	policies := objectsOf(plan, func(u *unstructured.Unstructured) bool {
+		return u.GetKind() == KindAuthorizationPolicy.Kind && u.GetNamespace() == "apps"
+	})
+	require.Len(t, policies, 1)
+	assert.Equal(t, []Relation{blog, admin}, plan.Owners[IDOf(policies[0])])
+}
+
+// A relation the cluster rejected is dropped from the plan with the
+// cluster's reason and reported; everyone else is served as before.
+func TestRejectedRelationsAreLeftOut(t *testing.T) {
+	t.Parallel()
+	in := base("gw", "infra")
+	blog, tempo := rel("blog", "ingress", 1), rel("tempo", "istio-ingress-route", 2)
+	in.Ingresses = []IngressRequest{ingressReq("blog", 1, "apps", 8080, false)}
+	in.Routes = []RouteRequest{{Relation: tempo, Config: tempoConfig("tempo")}}
+	before := Build(in)
+
+	in.Rejected = map[juju.RelationID]string{tempo.ID: `HTTPRoute tempo/x: namespaces "tempo" not found`}
+	plan := Build(in)
+	res, ok := plan.Result(tempo.ID)
+	require.True(t, ok)
+	assert.Equal(t, StateRejected, res.State)
+	assert.Equal(t, `HTTPRoute tempo/x: namespaces "tempo" not found`, res.Reason)
+	assert.Empty(t, objectsOf(plan, func(u *unstructured.Unstructured) bool { return u.GetNamespace() == "tempo" }))
+	res, _ = plan.Result(blog.ID)
+	assert.Equal(t, StateServed, res.State)
+	assert.Equal(t, objectsOf(before, func(u *unstructured.Unstructured) bool { return u.GetNamespace() == "apps" }),
+		objectsOf(plan, func(u *unstructured.Unstructured) bool { return u.GetNamespace() == "apps" }))
+	assert.False(t, plan.Status.OK())
+	assert.Equal(t, "rejected by Kubernetes: tempo", plan.Status.Message())
 }

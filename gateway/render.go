@@ -17,8 +17,9 @@ import (
 // ServiceAccount it provisions for the Gateway named app.
 func ManagedName(app string) string { return app + "-istio" }
 
-// render builds every object of the plan in apply order.
-func render(in *Input, hostListener string, listeners []listener, served []*request, cidrs []string) []*unstructured.Unstructured {
+// render builds every object of the plan in apply order, and the relations
+// each object serves.
+func render(in *Input, hostListener string, listeners []listener, served []*request, cidrs []string) ([]*unstructured.Unstructured, map[ObjectID][]Relation) {
 	order := map[string]int{}
 	for i, s := range Scopes() {
 		if _, ok := order[s.Name]; !ok {
@@ -32,7 +33,8 @@ func render(in *Input, hostListener string, listeners []listener, served []*requ
 		obj                   *unstructured.Unstructured
 	}
 	var all []sortable
-	add := func(scope string, obj map[string]any) {
+	owners := map[ObjectID][]Relation{}
+	add := func(scope string, obj map[string]any, by ...Relation) {
 		u := &unstructured.Unstructured{Object: obj}
 		labels := u.GetLabels()
 		if labels == nil {
@@ -42,6 +44,9 @@ func render(in *Input, hostListener string, listeners []listener, served []*requ
 		labels[LabelScope] = scope
 		u.SetLabels(labels)
 		all = append(all, sortable{order[scope], u.GetKind(), u.GetNamespace(), u.GetName(), u})
+		if len(by) > 0 {
+			owners[IDOf(u)] = by
+		}
 	}
 
 	add(ScopeGateway, gatewayObject(in, hostListener, listeners))
@@ -49,20 +54,25 @@ func render(in *Input, hostListener string, listeners []listener, served []*requ
 		add(ScopeGateway, hpaObject(in))
 	}
 
-	var routes []plannedRoute
 	var backends []backendUse
+	users := map[serviceKey][]Relation{} // who routes to each backend
 	for _, r := range served {
-		routes = append(routes, r.routes...)
+		for _, rt := range r.routes {
+			add(ScopeIngress, routeObject(in, rt), r.result.Relation)
+		}
 		backends = append(backends, r.backends...)
+		for _, b := range r.backends {
+			k := serviceKey{b.service, b.namespace}
+			if !slices.Contains(users[k], r.result.Relation) {
+				users[k] = append(users[k], r.result.Relation)
+			}
+		}
 	}
 	for _, dr := range destinationRules(in, backends) {
-		add(ScopeDestinationRule, dr)
-	}
-	for _, rt := range routes {
-		add(ScopeIngress, routeObject(in, rt))
+		add(ScopeDestinationRule, dr.obj, users[dr.key]...)
 	}
 	for _, ap := range l4Policies(in, backends) {
-		add(ScopeL4Policy, ap)
+		add(ScopeL4Policy, ap.obj, users[ap.key]...)
 	}
 	add(ScopeExternalTraffic, externalTrafficPolicy(in, cidrs))
 
@@ -78,7 +88,7 @@ func render(in *Input, hostListener string, listeners []listener, served []*requ
 	for i, s := range all {
 		objs[i] = s.obj
 	}
-	return objs
+	return objs, owners
 }
 
 // toMap converts a typed API object to the unstructured form, dropping the
@@ -197,19 +207,25 @@ func routeObject(in *Input, rt plannedRoute) map[string]any {
 
 type serviceKey struct{ service, namespace string }
 
+// backendObject is an object rendered for one backend Service.
+type backendObject struct {
+	key serviceKey
+	obj map[string]any
+}
+
 // destinationRules tells the gateway to speak the client's protocol (HTTP/2
 // for gRPC) to every gRPC backend: Juju's Service ports carry no grpc- name
 // or appProtocol for Istio to infer it from.
-func destinationRules(in *Input, backends []backendUse) []map[string]any {
+func destinationRules(in *Input, backends []backendUse) []backendObject {
 	seen := map[serviceKey]bool{}
-	var out []map[string]any
+	var out []backendObject
 	for _, b := range backends {
 		k := serviceKey{b.service, b.namespace}
 		if !b.grpc || seen[k] {
 			continue
 		}
 		seen[k] = true
-		out = append(out, map[string]any{
+		out = append(out, backendObject{k, map[string]any{
 			"apiVersion": KindDestinationRule.GroupVersion().String(),
 			"kind":       KindDestinationRule.Kind,
 			"metadata":   map[string]any{"name": objectName(b.service, "grpc-dest-rule", in.App), "namespace": b.namespace},
@@ -219,14 +235,14 @@ func destinationRules(in *Input, backends []backendUse) []map[string]any {
 					"connectionPool": map[string]any{"http": map[string]any{"useClientProtocol": true}},
 				},
 			},
-		})
+		}})
 	}
 	return out
 }
 
 // l4Policies lets the gateway's service account reach each backend on the
 // ports routes use, for meshes that deny by default.
-func l4Policies(in *Input, backends []backendUse) []map[string]any {
+func l4Policies(in *Input, backends []backendUse) []backendObject {
 	ports := map[serviceKey][]int{}
 	var keys []serviceKey
 	for _, b := range backends {
@@ -239,7 +255,7 @@ func l4Policies(in *Input, backends []backendUse) []map[string]any {
 		}
 	}
 	principal := "cluster.local/ns/" + in.Model + "/sa/" + ManagedName(in.App)
-	out := make([]map[string]any, 0, len(keys))
+	out := make([]backendObject, 0, len(keys))
 	for _, k := range keys {
 		ps := ports[k]
 		slices.Sort(ps)
@@ -247,7 +263,7 @@ func l4Policies(in *Input, backends []backendUse) []map[string]any {
 		for _, p := range ps {
 			portStrings = append(portStrings, strconv.Itoa(p))
 		}
-		out = append(out, map[string]any{
+		out = append(out, backendObject{k, map[string]any{
 			"apiVersion": KindAuthorizationPolicy.GroupVersion().String(),
 			"kind":       KindAuthorizationPolicy.Kind,
 			"metadata":   map[string]any{"name": objectName(k.service, in.App, k.namespace, "l4"), "namespace": k.namespace},
@@ -259,7 +275,7 @@ func l4Policies(in *Input, backends []backendUse) []map[string]any {
 					"to":   []any{map[string]any{"operation": map[string]any{"ports": portStrings}}},
 				}},
 			},
-		})
+		}})
 	}
 	return out
 }

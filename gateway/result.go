@@ -20,6 +20,9 @@ const (
 	StateInvalid State = "invalid"
 	// StatePending: the requirer has not asked for anything yet.
 	StatePending State = "pending"
+	// StateRejected: the cluster refused its objects (Input.Rejected);
+	// nothing of it is rendered.
+	StateRejected State = "rejected"
 )
 
 // Result is the outcome for one relation.
@@ -67,6 +70,8 @@ type Status struct {
 	Conflicts []Conflict
 	// Invalid lists relations whose request cannot be served, with why.
 	Invalid []Result
+	// Rejected lists relations whose objects the cluster refused, with why.
+	Rejected []Result
 	// BadCIDRs are entries of external-traffic-policy-cidrs that are not
 	// CIDRs or addresses; they are left out of the policy.
 	BadCIDRs []string
@@ -74,7 +79,7 @@ type Status struct {
 
 // OK reports whether nothing needs attention.
 func (s Status) OK() bool {
-	return len(s.Conflicts) == 0 && len(s.Invalid) == 0 && len(s.BadCIDRs) == 0
+	return len(s.Conflicts) == 0 && len(s.Invalid) == 0 && len(s.Rejected) == 0 && len(s.BadCIDRs) == 0
 }
 
 // Message is a one-line summary for the unit status ("" when OK).
@@ -93,6 +98,13 @@ func (s Status) Message() string {
 			apps = append(apps, r.App)
 		}
 		parts = append(parts, "invalid request from: "+strings.Join(apps, ", "))
+	}
+	if len(s.Rejected) > 0 {
+		var apps []string
+		for _, r := range s.Rejected {
+			apps = append(apps, r.App)
+		}
+		parts = append(parts, "rejected by Kubernetes: "+strings.Join(apps, ", "))
 	}
 	if len(s.BadCIDRs) > 0 {
 		parts = append(parts, "invalid external-traffic-policy-cidrs: "+strings.Join(s.BadCIDRs, ", "))

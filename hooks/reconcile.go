@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"maps"
 	"path/filepath"
 	"strings"
 
@@ -89,8 +90,7 @@ func (r *run) reconcile(ctx context.Context) (juju.Status, error) {
 		Routes:               snap.routes,
 		Ingresses:            snap.ingresses,
 	}
-	plan := gateway.Build(input)
-	res, err := cluster.ApplyListed(ctx, cr.listing, plan.Objects)
+	plan, res, err := applyPlan(ctx, cluster, cr.listing, input)
 	var missing *kube.MissingCRDError
 	if errors.As(err, &missing) {
 		return juju.Status{}, missing // its message says what to install
@@ -106,6 +106,9 @@ func (r *run) reconcile(ctx context.Context) (juju.Status, error) {
 	}
 	for _, inv := range plan.Status.Invalid {
 		r.log.printf(ctx, juju.LogWarning, "Cannot serve %s: %s", inv.Relation, inv.Reason)
+	}
+	for _, rej := range plan.Status.Rejected {
+		r.log.printf(ctx, juju.LogWarning, "Kubernetes refused the objects of %s: %s", rej.Relation, rej.Reason)
 	}
 	for _, res := range plan.Results {
 		for _, w := range res.Warnings {
@@ -123,6 +126,54 @@ func (r *run) reconcile(ctx context.Context) (juju.Status, error) {
 		}
 	}
 	return gw.status(plan), nil
+}
+
+// maxApplyPasses bounds applyPlan: each pass after the first leaves out at
+// least one more relation, and every pass costs a listing and the writes.
+const maxApplyPasses = 3
+
+// applyPlan plans input and applies the plan. When the cluster refuses
+// objects rendered for some relations (a namespace that does not exist, a
+// name another owner holds, content it rejects), those relations are left
+// out with the cluster's reason and the rest is applied again, so one
+// requirer's bad request never stops the others from being served and
+// published. Failures the relations cannot explain are returned.
+func applyPlan(ctx context.Context, cluster Cluster, listing *kube.Listing, input gateway.Input) (gateway.Plan, kube.Result, error) {
+	var total kube.Result
+	for pass := 1; ; pass++ {
+		plan := gateway.Build(input)
+		res, err := cluster.ApplyListed(ctx, listing, plan.Objects)
+		total.Applied += res.Applied
+		total.Deleted += res.Deleted
+		total.Unchanged = res.Unchanged
+		rejected := refusedRelations(plan, err)
+		if len(rejected) == 0 || pass == maxApplyPasses {
+			return plan, total, err
+		}
+		if input.Rejected == nil {
+			input.Rejected = map[juju.RelationID]string{}
+		}
+		maps.Copy(input.Rejected, rejected)
+		listing = nil // the first pass changed what is live: list again
+	}
+}
+
+// refusedRelations maps each object the cluster refused to the relations
+// it was rendered for, with the refusal as the reason.
+func refusedRelations(plan gateway.Plan, err error) map[juju.RelationID]string {
+	out := map[juju.RelationID]string{}
+	for _, oe := range kube.ObjectErrors(err) {
+		if oe.Op != "apply" || !oe.Refused() {
+			continue
+		}
+		id := gateway.ObjectID{Kind: oe.Kind, Namespace: oe.Namespace, Name: oe.Name}
+		for _, rel := range plan.Owners[id] {
+			if _, seen := out[rel.ID]; !seen {
+				out[rel.ID] = fmt.Sprintf("%s: %v", id, oe.Err)
+			}
+		}
+	}
+	return out
 }
 
 // remove deletes every object the application created, once its last unit
@@ -193,16 +244,17 @@ func (g *gatewayState) advertised() string {
 	return g.localAddress
 }
 
-// status picks the unit status, most urgent first: an invalid hostname and
-// refused or invalid requests need the operator (blocked); a gateway that is
+// status picks the unit status, most urgent first: refused, invalid or
+// rejected requests and an invalid hostname need the operator (blocked, in
+// that order, as the reference charm puts conflicts first); a gateway that is
 // not serving yet is waiting; otherwise the charm is serving.
 func (g *gatewayState) status(plan gateway.Plan) juju.Status {
 	var blocked []string
-	if g.badHostname {
-		blocked = append(blocked, msgInvalidHostname)
-	}
 	if !plan.Status.OK() {
 		blocked = append(blocked, capitalise(plan.Status.Message()))
+	}
+	if g.badHostname {
+		blocked = append(blocked, msgInvalidHostname)
 	}
 	switch {
 	case len(blocked) > 0:

@@ -282,6 +282,13 @@ func TestConflictRefusesTheNewcomer(t *testing.T) {
 	require.NotNil(t, blogRoute)
 	key := "HTTPRoute " + h.apps + "/" + blogRoute.GetName()
 	assert.Equal(t, before[key], string(blogRoute.GetUID()), "the incumbent's route was recreated")
+
+	// Both need the operator: the conflict comes first, as in the reference charm.
+	h.juju.setConfig("external_hostname", "Not_A_Host!")
+	st = lastStatus(t, h.dispatch("config-changed"))
+	assert.Equal(t, juju.StatusBlocked, st.Name)
+	assert.True(t, strings.HasPrefix(st.Message, "Route conflict, refused: squatter"), st.Message)
+	assert.True(t, strings.HasSuffix(st.Message, "; Invalid hostname provided, Please ensure this adheres to RFC 1123."), st.Message)
 }
 
 func TestExternalHostname(t *testing.T) {
@@ -758,4 +765,43 @@ func TestServingWarningsAreLogged(t *testing.T) {
 	assert.Contains(t, warnings[0], "WARNING")
 	assert.Contains(t, warnings[0], `"docs"`)
 	assert.Contains(t, warnings[0], rel.String())
+}
+
+// A requirer whose objects the cluster refuses (here: its model names a
+// namespace that does not exist) is left out with the cluster's reason;
+// everyone else is served and published in the same hook, and it is served
+// as soon as the cluster accepts it.
+func TestClusterRefusalOnlyAffectsItsRelation(t *testing.T) {
+	t.Parallel()
+	h := newHarness(t, "refusal")
+	h.serveGateway("10.17.0.1")
+	ghostNS := h.apps + "-ghost"
+	ghostCfg := fmt.Sprintf(`{"model":%q,"listeners":[{"port":8080,"protocol":"HTTP"}],`+
+		`"http_routes":[{"name":"web","listener":{"port":8080,"protocol":"HTTP"},"backends":[{"service":"ghost","port":80,"weight":null}],`+
+		`"hostnames":null,"matches":null}],"grpc_routes":[]}`, ghostNS)
+	ghost := h.juju.relate("istio-ingress-route", "ghost", map[string]string{"config": ghostCfg})
+	blog := h.relateIngress("ingress", "blog", 8080, false)
+
+	r := h.relationHook("changed", blog)
+	st := lastStatus(t, r)
+	assert.Equal(t, juju.StatusBlocked, st.Name)
+	assert.Equal(t, "Rejected by Kubernetes: ghost", st.Message)
+	assert.Equal(t, "http://10.17.0.1/"+h.apps+"-blog", ingressURL(t, h.juju.local(blog)), "blog is served in the same hook")
+	assert.NotNil(t, h.routeFor(h.apps, "blog"))
+	assert.Empty(t, h.juju.local(ghost), "ghost is not told it is served")
+	assert.Empty(t, h.list(gateway.KindAuthorizationPolicy, ghostNS))
+	var logged []string
+	for _, call := range r.CallsTo("juju-log") {
+		if line := strings.Join(call.Argv(), " "); strings.Contains(line, "refused the objects of ghost") {
+			logged = append(logged, line)
+		}
+	}
+	require.Len(t, logged, 1)
+	assert.Contains(t, logged[0], `namespaces "`+ghostNS+`" not found`)
+
+	require.NoError(t, h.env.CreateNamespace(h.ctx, ghostNS))
+	r = h.dispatch("update-status")
+	assert.Equal(t, juju.Status{Name: juju.StatusActive, Message: "Serving at 10.17.0.1"}, lastStatus(t, r))
+	assert.Equal(t, map[string]string{"external_host": "10.17.0.1", "tls_enabled": "False"}, h.juju.local(ghost))
+	assert.Len(t, h.list(gateway.KindHTTPRoute, ghostNS), 1)
 }

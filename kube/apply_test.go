@@ -1,6 +1,7 @@
 package kube_test
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"net/http"
@@ -8,8 +9,10 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
+	"k8s.io/apimachinery/pkg/runtime/schema"
 
 	"github.com/canonical/istio-ingress-k8s-go/gateway"
 	"github.com/canonical/istio-ingress-k8s-go/kube"
@@ -303,6 +306,61 @@ func TestAPIServerRejectionNamesTheObject(t *testing.T) {
 	assert.Equal(t, fmt.Sprintf("HTTPRoute %s/%s", c.backend, bad.GetName()), objErr.Kind+" "+objErr.Namespace+"/"+objErr.Name)
 	assert.Contains(t, err.Error(), "must be an absolute path")
 	assert.Equal(t, kube.Result{Applied: 1}, res, "the valid object is applied anyway")
+}
+
+// Every object the cluster refuses is reported on its own and marked as
+// refused (retrying it cannot help), so the caller can leave out exactly
+// the requests behind them.
+func TestRefusedObjectsAreReportedOneByOne(t *testing.T) {
+	t.Parallel()
+	ctx := testContext(t)
+	c := newCharm(t, "refused")
+	checkForeign := foreignRoutes(t, c)
+	a, _ := newApplier(t, env, c.instance)
+	invalid := c.httpRoute("blog", "main", "no-leading-slash")
+	nowhere := c.httpRoute("ghost", "main", "/ghost")
+	nowhere.SetNamespace(c.backend + "-missing")
+	taken := c.httpRoute("user", "manual", "/mine")
+	taken.SetName("user-managed")
+	good := c.httpRoute("shop", "main", "/shop")
+
+	res, err := a.Apply(ctx, []*unstructured.Unstructured{invalid, nowhere, taken, good})
+	require.Error(t, err)
+	assert.Equal(t, kube.Result{Applied: 1}, res)
+	got := map[string]bool{}
+	for _, oe := range kube.ObjectErrors(err) {
+		got[oe.Kind+" "+oe.Namespace+"/"+oe.Name] = oe.Refused()
+	}
+	assert.Equal(t, map[string]bool{
+		"HTTPRoute " + c.backend + "/" + invalid.GetName():         true,
+		"HTTPRoute " + c.backend + "-missing/" + nowhere.GetName(): true,
+		"HTTPRoute " + c.backend + "/user-managed":                 true,
+	}, got)
+	checkForeign()
+}
+
+func TestOnlyClientErrorsAreRefusals(t *testing.T) {
+	t.Parallel()
+	gr := schema.GroupResource{Group: gateway.KindHTTPRoute.Group, Resource: "httproutes"}
+	tests := []struct {
+		err     error
+		refused bool
+	}{
+		{apierrors.NewNotFound(schema.GroupResource{Resource: "namespaces"}, "gone"), true},
+		{apierrors.NewInvalid(gateway.KindHTTPRoute.GVK().GroupKind(), "r", nil), true},
+		{apierrors.NewForbidden(gr, "r", errors.New("namespace is being terminated")), true},
+		{fmt.Errorf("checking: %w", kube.ErrForeignObject), true},
+		{apierrors.NewInternalError(errors.New("etcd is down")), false},
+		{apierrors.NewServerTimeout(gr, "apply", 1), false},
+		{apierrors.NewTooManyRequestsError("slow down"), false},
+		{context.DeadlineExceeded, false},
+	}
+	for _, tc := range tests {
+		oe := &kube.ObjectError{Op: "apply", Kind: "HTTPRoute", Namespace: "m", Name: "r", Err: tc.err}
+		assert.Equal(t, tc.refused, oe.Refused(), "%v", tc.err)
+		assert.Equal(t, []*kube.ObjectError{oe}, kube.ObjectErrors(errors.Join(errors.New("other"), fmt.Errorf("wrapped: %w", oe))))
+	}
+	assert.Empty(t, kube.ObjectErrors(nil))
 }
 
 func TestLargePlan(t *testing.T) {

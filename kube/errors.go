@@ -6,6 +6,8 @@ import (
 	"sort"
 	"strings"
 
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
+
 	"github.com/canonical/istio-ingress-k8s-go/gateway"
 )
 
@@ -76,3 +78,39 @@ func (e *ObjectError) Error() string {
 }
 
 func (e *ObjectError) Unwrap() error { return e.Err }
+
+// Refused reports whether the cluster refused the object itself: its
+// content, its namespace (missing or terminating), its name (taken by an
+// object we do not own) or our permission to write it. Retrying the same
+// object cannot succeed; server errors, timeouts and lost connections can.
+func (e *ObjectError) Refused() bool {
+	if errors.Is(e.Err, ErrForeignObject) {
+		return true
+	}
+	return apierrors.IsInvalid(e.Err) || apierrors.IsBadRequest(e.Err) || apierrors.IsNotFound(e.Err) ||
+		apierrors.IsForbidden(e.Err) || apierrors.IsRequestEntityTooLargeError(e.Err)
+}
+
+// ObjectErrors returns every *ObjectError in err's tree, in order.
+func ObjectErrors(err error) []*ObjectError {
+	var out []*ObjectError
+	var walk func(error)
+	walk = func(err error) {
+		if oe, ok := err.(*ObjectError); ok {
+			out = append(out, oe)
+			return
+		}
+		switch u := err.(type) {
+		case interface{ Unwrap() []error }:
+			for _, e := range u.Unwrap() {
+				walk(e)
+			}
+		case interface{ Unwrap() error }:
+			walk(u.Unwrap())
+		}
+	}
+	if err != nil {
+		walk(err)
+	}
+	return out
+}
