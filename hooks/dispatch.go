@@ -57,7 +57,7 @@ func Dispatch(ctx context.Context, d Deps) int {
 		// The reconcile does not depend on the event, so it still runs.
 		log.printf(ctx, juju.LogWarning, "Cannot tell which event this is (%v); reconciling anyway", err)
 	} else {
-		log.printf(ctx, juju.LogInfo, "Handling %s", ev)
+		log.debugf("Handling %s", ev)
 	}
 
 	if ev.Kind == Action {
@@ -103,7 +103,7 @@ func Dispatch(ctx context.Context, d Deps) int {
 			r.cache.Status = nil
 		} else {
 			r.cache.Status = &status
-			log.printf(ctx, juju.LogInfo, "Status: %s", status)
+			log.debugf("Status: %s", status)
 		}
 	}
 	if err := saveCache(st, r.cache); err != nil {
@@ -150,6 +150,12 @@ func brief(err error) string {
 type logger struct {
 	client *juju.Client
 	stderr io.Writer
+}
+
+// debugf writes to stderr only, which Juju keeps in its debug log with
+// the hook's name: lines every hook would write cost no hook-tool call.
+func (l logger) debugf(format string, args ...any) {
+	fmt.Fprintf(l.stderr, "%s %s\n", juju.LogDebug, fmt.Sprintf(format, args...))
 }
 
 func (l logger) printf(ctx context.Context, level juju.LogLevel, format string, args ...any) {
