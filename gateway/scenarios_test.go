@@ -88,6 +88,10 @@ func everyMatchConfig(model string) *ir.Config {
 				Filters: []ir.HTTPRouteFilter{{Type: ir.FilterRequestRedirect, RequestRedirect: &ir.RequestRedirect{
 					Scheme: strPtr("https"), Hostname: strPtr("docs.example.com"), Port: intPtr(443), StatusCode: 302,
 					Path: &ir.PathModifier{Type: ir.ReplacePrefixMatch, Value: "/"}}}}},
+			{Name: "redirect-full-path", Listener: l,
+				Matches: []ir.HTTPRouteMatch{{Path: &ir.HTTPPathMatch{Type: ir.PathMatchExact, Value: "/old-home"}}},
+				Filters: []ir.HTTPRouteFilter{{Type: ir.FilterRequestRedirect, RequestRedirect: &ir.RequestRedirect{
+					StatusCode: 301, Path: &ir.PathModifier{Type: ir.ReplaceFullPath, Value: "/home"}}}}},
 			{Name: "method-only", Listener: l, Backends: []ir.BackendRef{{Service: "api", Port: 8080}},
 				Matches: []ir.HTTPRouteMatch{{Method: methodPtr(ir.MethodDelete)}}},
 		},
@@ -97,6 +101,8 @@ func everyMatchConfig(model string) *ir.Config {
 					{Method: &ir.GRPCMethodMatch{Service: "grpcbin.GRPCBin", Method: strPtr("Empty")}, Headers: ir.Headers{{Name: "x-tenant", Value: "a"}}},
 					{Method: &ir.GRPCMethodMatch{Service: "grpc.reflection.v1alpha.ServerReflection"}},
 				}},
+			{Name: "headers-only", Listener: g, Backends: []ir.BackendRef{{Service: "api-grpc-eu", Port: 9000}},
+				Matches: []ir.GRPCRouteMatch{{Headers: ir.Headers{{Name: "x-region", Value: "eu"}}}}},
 		},
 	}
 }
