@@ -169,7 +169,11 @@ type HookRun struct {
 	Stderr       string
 	Wall         time.Duration // whole dispatch process
 	ToolCalls    []ToolCall
-	ToolTime     time.Duration // sum of time spent inside hook tools
+	// ToolTime sums each hook tool's own run, timed inside the tool from
+	// its main to its exit: process start-up is not in it, so wall minus
+	// ToolTime overstates the charm's own time (tests/bench measures the
+	// tools from the charm's side instead).
+	ToolTime time.Duration
 }
 
 // OK reports whether the hook exited 0.
