@@ -47,18 +47,33 @@ const (
 // change rewrites every published URL and the gateway's listener.
 var hostnames = [2]string{"a.bench.example.com", "b.bench.example.com"}
 
+// Backend ports the requirers ask for; the "changed" case alternates each
+// with the next port up, so every route and every backend's L4 policy must
+// be re-applied. The gateway's listener ports stay as they are.
+const (
+	httpPort = 8080
+	grpcPort = 9090
+)
+
 // BenchmarkConfigChanged measures one config-changed hook of the leader
 // related to n applications (ingress v2 and istio-ingress-route, mixed):
 //
 //   - unchanged: nothing changed since the last hook, the common case;
-//   - changed: external_hostname changed, so every URL is re-published and
-//     the gateway re-applied.
+//   - changed: everything changed: external_hostname (so every URL is
+//     re-published and the gateway re-applied) and every requirer's backend
+//     ports (so every HTTPRoute, GRPCRoute and L4 AuthorizationPolicy is
+//     re-applied). The requirers' new requests are written into the model
+//     before the hook, as if their relation hooks had run; only the
+//     leader's config-changed hook is measured. After each such hook the
+//     benchmark checks the new URLs are published and that it made at
+//     least as many Kubernetes writes as there are objects to rewrite.
 //
 // Per hook it reports the hook's wall time, the charm's own time (wall
 // minus the time spent in hook tools, from the charm's fork of each to its
 // reaping: see cmd/hooktools and toolExit),
 // hook-tool calls, Kubernetes requests (reads, writes, API discovery) and
-// the peak RSS of the hook's process tree.
+// peak RSS: the charm process's own, and its process tree's (see
+// cmd/maxrss).
 func BenchmarkConfigChanged(b *testing.B) {
 	s := suite{
 		archive:   charm.Packed(b),
@@ -70,11 +85,10 @@ func BenchmarkConfigChanged(b *testing.B) {
 		b.Run(fmt.Sprintf("apps=%d", n), func(b *testing.B) {
 			f := s.newFixture(b, n)
 			b.Run("unchanged", func(b *testing.B) {
-				f.measure(b, func() jujusim.HookRun { return f.m.RunHook(f.leader, "config-changed") })
+				f.measure(b, func() jujusim.HookRun { return f.m.RunHook(f.leader, "config-changed") }, nil)
 			})
 			b.Run("changed", func(b *testing.B) {
-				f.measure(b, f.changeHostname)
-				f.checkPublished(b, hostnames[(f.changes-1)%2])
+				f.measure(b, func() jujusim.HookRun { return f.changeEverything(b) }, f.checkRewritten)
 			})
 		})
 	}
@@ -170,7 +184,7 @@ func (f *fixture) addRequirers(b *testing.B) {
 	for i := range f.n {
 		name := fmt.Sprintf("req-%d", i)
 		unit := name + "/0"
-		endpoint, appBag, unitBag := f.requirer(i, name)
+		endpoint, appBag, unitBag := f.requirer(i, name, 0)
 		md.Apps[name] = &simstate.App{Name: name, Status: simstate.Status{Status: "active"}, NextUnit: 1}
 		md.Units[unit] = &simstate.Unit{Name: unit, App: name, Status: simstate.Status{Status: "active"},
 			Address: fmt.Sprintf("10.40.%d.%d", i/250, i%250+1)}
@@ -189,7 +203,9 @@ func (f *fixture) addRequirers(b *testing.B) {
 	}
 }
 
-func (f *fixture) requirer(i int, name string) (endpoint string, appBag, unitBag map[string]string) {
+// requirer returns the i-th requirer's endpoint and databags; its backend
+// ports are the base ones plus shift.
+func (f *fixture) requirer(i int, name string, shift int) (endpoint string, appBag, unitBag map[string]string) {
 	switch i % 4 {
 	case 0, 2:
 		endpoint = "ingress"
@@ -197,40 +213,86 @@ func (f *fixture) requirer(i int, name string) (endpoint string, appBag, unitBag
 			endpoint = "ingress-unauthenticated"
 		}
 		return endpoint,
-			map[string]string{"model": strconv.Quote(f.apps), "name": strconv.Quote(name), "port": "8080"},
+			map[string]string{"model": strconv.Quote(f.apps), "name": strconv.Quote(name), "port": strconv.Itoa(httpPort + shift)},
 			map[string]string{"host": strconv.Quote(name + "-0." + name + "-endpoints." + f.apps + ".svc.cluster.local"), "ip": `"10.40.0.1"`}
 	}
-	listeners := `{"port":8080,"protocol":"HTTP"}`
+	listeners := fmt.Sprintf(`{"port":%d,"protocol":"HTTP"}`, httpPort)
 	grpc := ""
 	endpoint = "istio-ingress-route"
 	if i%4 == 3 {
 		endpoint = "istio-ingress-route-unauthenticated"
-		listeners += `,{"port":9090,"protocol":"GRPC"}`
-		grpc = fmt.Sprintf(`{"name":"grpc","listener":{"port":9090,"protocol":"GRPC"},"backends":[{"service":%q,"port":9090,"weight":null}],`+
-			`"hostnames":null,"matches":[{"headers":null,"method":{"service":"bench.Requirer%d","method":null}}]}`, name, i)
+		listeners += fmt.Sprintf(`,{"port":%d,"protocol":"GRPC"}`, grpcPort)
+		grpc = fmt.Sprintf(`{"name":"grpc","listener":{"port":%d,"protocol":"GRPC"},"backends":[{"service":%q,"port":%d,"weight":null}],`+
+			`"hostnames":null,"matches":[{"headers":null,"method":{"service":"bench.Requirer%d","method":null}}]}`, grpcPort, name, grpcPort+shift, i)
 	}
-	config := fmt.Sprintf(`{"model":%q,"listeners":[%s],"http_routes":[{"name":"http","listener":{"port":8080,"protocol":"HTTP"},`+
-		`"backends":[{"service":%q,"port":8080,"weight":null}],"hostnames":null,`+
+	config := fmt.Sprintf(`{"model":%q,"listeners":[%s],"http_routes":[{"name":"http","listener":{"port":%d,"protocol":"HTTP"},`+
+		`"backends":[{"service":%q,"port":%d,"weight":null}],"hostnames":null,`+
 		`"matches":[{"headers":null,"path":{"type":"PathPrefix","value":"/%s"},"method":null}]}],"grpc_routes":[%s]}`,
-		f.apps, listeners, name, name, grpc)
+		f.apps, listeners, httpPort, name, httpPort+shift, name, grpc)
 	return endpoint, map[string]string{"config": config}, map[string]string{}
 }
 
-// changeHostname sets the other external_hostname and returns the leader's
-// config-changed hook.
-func (f *fixture) changeHostname() jujusim.HookRun {
-	host := hostnames[f.changes%2]
+// changeEverything changes every requirer's request, then
+// external_hostname, and returns the leader's config-changed hook: every
+// route and policy the charm applied and every URL it published must
+// change. The requests are edited in the model file, outside the hook.
+func (f *fixture) changeEverything(b *testing.B) jujusim.HookRun {
+	b.Helper()
 	f.changes++
-	return f.m.ConfigSet(app, map[string]any{"external_hostname": host})[0]
+	path := filepath.Join(f.m.Dir(), simstate.ModelFile)
+	md, err := simstate.Load(path)
+	if err != nil {
+		b.Fatal(err)
+	}
+	for i, id := range f.rels {
+		name := fmt.Sprintf("req-%d", i)
+		_, appBag, _ := f.requirer(i, name, f.changes%2)
+		md.Relations[id].Bags[name] = appBag
+	}
+	if err := md.Save(path); err != nil {
+		b.Fatal(err)
+	}
+	runs := f.m.ConfigSet(app, map[string]any{"external_hostname": f.hostname()})
+	if len(runs) != 1 {
+		b.Fatalf("the config change ran %d hooks, want the leader's config-changed only", len(runs))
+	}
+	return runs[0]
+}
+
+// hostname is the external_hostname the last change set.
+func (f *fixture) hostname() string { return hostnames[(f.changes+1)%2] }
+
+// rewrites is how many objects a changed hook must re-apply at least: an
+// HTTPRoute per requirer, a GRPCRoute per gRPC one (i%4 == 3) and an L4
+// policy per backend Service (one per requirer). The Gateway is re-applied
+// too but not counted; the gRPC DestinationRules depend only on the
+// backend Service's name, so a port change leaves them as they are.
+func (f *fixture) rewrites() int {
+	return f.n + (f.n+1)/4 + f.n
+}
+
+// checkRewritten fails unless the last changed hook wrote at least every
+// route and policy and published the new hostname to every requirer: the
+// "changed" case must measure a hook that changed everything.
+func (f *fixture) checkRewritten(b *testing.B, k kubeCounts) {
+	b.Helper()
+	if want := f.rewrites(); k.Writes < want {
+		b.Fatalf("the changed hook made %d Kubernetes writes, want at least %d (every route and policy)", k.Writes, want)
+	}
+	f.checkPublished(b, f.hostname())
 }
 
 // checkPublished fails unless every requirer holds address: the benchmark
 // must measure a charm that works.
 func (f *fixture) checkPublished(b *testing.B, address string) {
 	b.Helper()
+	md := f.m.Snapshot() // one load: RelationData loads the model per call
 	for i, rel := range f.rels {
 		name := fmt.Sprintf("req-%d", i)
-		bag := f.m.RelationData(rel, app)
+		var bag map[string]string
+		if r, ok := md.Relations[rel]; ok {
+			bag = r.Bags[app]
+		}
 		if i%2 == 0 {
 			url, err := ingress.ReadURL(bag)
 			if want := ingress.URL("http", address, f.apps, name); err != nil || url != want {
@@ -242,8 +304,10 @@ func (f *fixture) checkPublished(b *testing.B, address string) {
 	}
 }
 
-// measure runs hook once per iteration and reports its costs per hook.
-func (f *fixture) measure(b *testing.B, hook func() jujusim.HookRun) {
+// measure runs hook once per iteration and reports its costs per hook;
+// check (if any) runs after each hook with the hook's Kubernetes requests,
+// the timer stopped.
+func (f *fixture) measure(b *testing.B, hook func() jujusim.HookRun, check func(*testing.B, kubeCounts)) {
 	var runs []jujusim.HookRun
 	var lived []time.Duration
 	var k kubeCounts
@@ -255,6 +319,11 @@ func (f *fixture) measure(b *testing.B, hook func() jujusim.HookRun) {
 			b.Fatalf("%s\n%s", run, run.Stderr)
 		}
 		c := f.proxy.take()
+		if check != nil {
+			b.StopTimer()
+			check(b, c)
+			b.StartTimer()
+		}
 		runs = append(runs, run)
 		lived = append(lived, sum(f.tools.take(b)[run.ContextID]))
 		k.Reads += c.Reads
@@ -278,7 +347,9 @@ func (f *fixture) measure(b *testing.B, hook func() jujusim.HookRun) {
 	b.ReportMetric(per(float64(k.Reads)), "k8s-reads/op")
 	b.ReportMetric(per(float64(k.Writes)), "k8s-writes/op")
 	b.ReportMetric(per(float64(k.Discovery)), "k8s-discovery/op")
-	b.ReportMetric(float64(f.peakRSS(b, hook))/1024, "peak-rss-MB")
+	own, tree := f.peakRSS(b, hook, check)
+	b.ReportMetric(float64(own)/1024, "peak-rss-MB")
+	b.ReportMetric(float64(tree)/1024, "tree-rss-MB")
 	if len(k.WriteLog) > 0 && len(k.WriteLog) <= 10 {
 		b.Logf("writes: %s", strings.Join(k.WriteLog, ", "))
 	}
@@ -354,9 +425,11 @@ func sum(ds []time.Duration) time.Duration {
 }
 
 // peakRSS runs hook once more with dispatch under the maxrss probe and
-// returns the peak RSS of the hook's process tree in kilobytes. It is a
-// separate run so the probe's own process does not count in the timings.
-func (f *fixture) peakRSS(b *testing.B, hook func() jujusim.HookRun) int64 {
+// returns, in kilobytes, the charm process's own peak RSS (its VmHWM,
+// polled until it exits) and its process tree's (wait4: the charm or the
+// largest hook tool it ran). It is a separate run so the probe does not
+// count in the timings; check (if any) runs after it as after every hook.
+func (f *fixture) peakRSS(b *testing.B, hook func() jujusim.HookRun, check func(*testing.B, kubeCounts)) (own, tree int64) {
 	b.Helper()
 	charmDir := filepath.Join(f.m.Dir(), "units", strings.ReplaceAll(f.leader, "/", "-"), "charm")
 	dispatch := filepath.Join(charmDir, "dispatch")
@@ -370,23 +443,27 @@ func (f *fixture) peakRSS(b *testing.B, hook func() jujusim.HookRun) int64 {
 			b.Fatal(err)
 		}
 	}()
+	// exec keeps the pid: maxrss watches dispatch, which execs the charm.
 	script := fmt.Sprintf("#!/bin/sh\nMAXRSS_OUT=%q exec %q %q \"$@\"\n", out, f.maxrss, measured)
 	if err := os.WriteFile(dispatch, []byte(script), 0o755); err != nil {
 		b.Fatal(err)
 	}
-	if run := hook(); !run.OK() {
+	run := hook()
+	if !run.OK() {
 		b.Fatalf("%s\n%s", run, run.Stderr)
 	}
-	f.proxy.take()
+	c := f.proxy.take()
+	if check != nil {
+		check(b, c)
+	}
 	raw, err := os.ReadFile(out)
 	if err != nil {
 		b.Fatalf("maxrss wrote nothing: %v", err)
 	}
-	kb, err := strconv.ParseInt(strings.TrimSpace(string(raw)), 10, 64)
-	if err != nil {
+	if _, err := fmt.Sscan(string(raw), &own, &tree); err != nil {
 		b.Fatalf("maxrss output %q: %v", raw, err)
 	}
-	return kb
+	return own, tree
 }
 
 // build builds one of this package's commands (cmd/...).

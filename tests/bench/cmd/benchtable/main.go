@@ -35,7 +35,8 @@ var columns = []struct{ header, unit string }{
 	{"K8s reads", "k8s-reads/op"},
 	{"K8s writes", "k8s-writes/op"},
 	{"discovery", "k8s-discovery/op"},
-	{"peak RSS MB", "peak-rss-MB"},
+	{"peak RSS MB", "peak-rss-MB"}, // the charm process's own
+	{"tree RSS MB", "tree-rss-MB"}, // its process tree's, hook tools included
 }
 
 func run(in io.Reader, out io.Writer) error {
@@ -66,7 +67,7 @@ func run(in io.Reader, out io.Writer) error {
 			switch {
 			case !ok:
 				fmt.Fprint(w, "-\t")
-			case strings.HasSuffix(c.unit, "ms/op") || c.unit == "peak-rss-MB":
+			case strings.HasSuffix(c.unit, "ms/op") || strings.HasSuffix(c.unit, "-MB"):
 				fmt.Fprintf(w, "%.1f\t", v)
 			default:
 				fmt.Fprintf(w, "%.0f\t", v)

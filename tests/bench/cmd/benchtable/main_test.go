@@ -19,14 +19,14 @@ func TestRun(t *testing.T) {
 		{
 			name: "results become rows with the call budget",
 			in: "goos: linux\n" +
-				"BenchmarkConfigChanged/apps=100/unchanged-2  5  664457234 ns/op  36.59 charm-ms/op  658.9 hook-ms/op  0 k8s-discovery/op  10.00 k8s-reads/op  0 k8s-writes/op  24.05 peak-rss-MB  109.0 tool-calls/op  622.3 tool-ms/op\n" +
+				"BenchmarkConfigChanged/apps=100/unchanged-2  5  664457234 ns/op  36.59 charm-ms/op  658.9 hook-ms/op  0 k8s-discovery/op  10.00 k8s-reads/op  0 k8s-writes/op  24.05 peak-rss-MB  31.26 tree-rss-MB  109.0 tool-calls/op  622.3 tool-ms/op\n" +
 				"    hookbench_test.go:274: writes: PATCH /apis/x\n" +
 				"BenchmarkConfigChanged/apps=1/changed  3  1 ns/op  2.5 charm-ms/op\n" +
 				"ok  \tpkg\t1.0s\n",
 			want: []string{
-				"apps case hook ms charm's own ms hook-tool ms tool calls K8s reads K8s writes discovery peak RSS MB tool-call budget",
-				"100 unchanged 658.9 36.6 622.3 109 10 0 0 24.1 210",
-				"1 changed - 2.5 - - - - - - 12",
+				"apps case hook ms charm's own ms hook-tool ms tool calls K8s reads K8s writes discovery peak RSS MB tree RSS MB tool-call budget",
+				"100 unchanged 658.9 36.6 622.3 109 10 0 0 24.1 31.3 210",
+				"1 changed - 2.5 - - - - - - - 12",
 			},
 		},
 		{name: "no results", in: "PASS\n", wantErr: "no benchmark results"},
