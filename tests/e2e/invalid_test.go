@@ -9,9 +9,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/canonical/istio-ingress-k8s-go/relation/ingress"
-	"github.com/canonical/istio-ingress-k8s-go/tests/charm"
 	"github.com/canonical/istio-ingress-k8s-go/tests/jujusim"
-	"github.com/canonical/istio-ingress-k8s-go/tests/jujusim/simstate"
 )
 
 // TestInvalidRouteRequests feeds every request the Python istio_ingress_route
@@ -27,44 +25,23 @@ func TestInvalidRouteRequests(t *testing.T) {
 		bad     = "invalid-bad"
 		address = "10.0.0.8"
 	)
-	ctx := t.Context()
-	for _, ns := range []string{model, good, bad} {
-		require.NoError(t, env.CreateNamespace(ctx, ns))
-	}
-	require.NoError(t, env.CreateGatewayWorkload(ctx, model, app, 1, 1, address))
-	m := jujusim.NewModel(t, jujusim.WithModelName(model),
-		jujusim.WithHookEnv(map[string]string{"KUBECONFIG": env.KubeconfigPath()}))
-	var all []jujusim.HookRun
-	ok := func(runs ...jujusim.HookRun) {
-		t.Helper()
-		jujusim.RequireOK(t, runs)
-		all = append(all, runs...)
-	}
-	defer func() { logHookCosts(t, all) }()
-	leader := app + "/0"
-	ok(m.Deploy(app, charm.Packed(t), 1)...)
+	s := newScenario(t, model, good, bad)
+	require.NoError(t, env.CreateGatewayWorkload(t.Context(), model, app, 1, 1, address))
+	s.deploy(t, 1)
 
-	web, runs := m.Relate(app, "ingress", jujusim.Remote{
-		App: "web", Units: 1, AppData: map[string]string{"model": `"` + good + `"`, "name": `"web"`, "port": `8080`},
-	})
-	ok(runs...)
-	tempo, runs := m.Relate(app, "istio-ingress-route", jujusim.Remote{
+	web := s.relate(t, "ingress", jujusim.Remote{App: "web", Units: 1, AppData: ingressApp(good, "web", 8080)})
+	tempo := s.relate(t, "istio-ingress-route", jujusim.Remote{
 		App: "tempo", Units: 1, AppData: map[string]string{"config": validRouteConfig(t, "http_and_grpc", good)},
 	})
-	ok(runs...)
 	// The bad requirer's valid request shares tempo's listener, so the
 	// Gateway itself does not change when it turns bad.
-	valid := map[string]string{"config": `{"model":"` + bad + `","listeners":[{"port":3200,"protocol":"HTTP"}],` +
-		`"http_routes":[{"name":"r","listener":{"port":3200,"protocol":"HTTP"},"backends":[{"service":"bad","port":8080,"weight":null}],` +
-		`"hostnames":null,"matches":[{"headers":null,"path":{"type":"PathPrefix","value":"/bad"},"method":null}]}],"grpc_routes":[]}`}
-	badRel, runs := m.Relate(app, "istio-ingress-route-unauthenticated", jujusim.Remote{App: "bad", Units: 1, AppData: valid})
-	ok(runs...)
+	valid := httpRouteConfig(bad, "r", "bad", 3200, "/bad")
+	badRel := s.relate(t, "istio-ingress-route-unauthenticated", jujusim.Remote{App: "bad", Units: 1, AppData: valid})
 
-	serving := simstate.Status{Status: "active", Message: "Serving at " + address}
-	served := map[string]string{"external_host": address, "tls_enabled": "False"}
-	require.Equal(t, serving, m.UnitStatus(leader))
-	require.Equal(t, served, m.RelationData(badRel, app))
-	wantWeb := map[string]string{"ingress": `{"url": "` + ingress.URL("http", address, good, "web") + `"}`}
+	served := routeServed(address)
+	require.Equal(t, servingAt(address), s.status())
+	require.Equal(t, served, s.RelationData(badRel, app))
+	wantWeb := ingressServed(ingress.URL("http", address, good, "web"))
 	others := func() map[string]string {
 		v := versions(owned(t, model))
 		maps.DeleteFunc(v, func(k, _ string) bool { return strings.Contains(k, " "+bad+"/") })
@@ -72,36 +49,157 @@ func TestInvalidRouteRequests(t *testing.T) {
 	}
 	baseline := others()
 	require.NotEmpty(t, baseline)
-	badObjects := func() []string {
-		var out []string
-		for _, k := range keys(owned(t, model)) {
-			if strings.Contains(k, " "+bad+"/") {
-				out = append(out, k)
-			}
-		}
-		return out
-	}
+	badObjects := func() []string { return inNamespace(keys(owned(t, model)), bad) }
 	require.NotEmpty(t, badObjects(), "the bad requirer is served while its request is valid")
 
 	for _, c := range routeVectors(t, "invalid.json") {
 		t.Run(c.Name, func(t *testing.T) {
-			ok(m.SetRemoteData(badRel, "bad", map[string]string{"config": c.Input})...)
-			assert.Empty(t, m.RelationData(badRel, app), "its published data is wiped")
+			s.ok(t, s.SetRemoteData(badRel, "bad", map[string]string{"config": c.Input})...)
+			assert.Empty(t, s.RelationData(badRel, app), "its published data is wiped")
 			assert.Empty(t, badObjects(), "its objects are deleted")
 			if c.Input != "" { // an empty value deletes the key: nothing asked, not invalid
-				st := m.UnitStatus(leader)
+				st := s.status()
 				assert.Equal(t, "blocked", st.Status)
 				assert.Contains(t, st.Message, "bad")
 			}
 			assert.Equal(t, baseline, others(), "every other requirer's objects are untouched")
-			assert.Equal(t, wantWeb, m.RelationData(web, app))
-			assert.Equal(t, served, m.RelationData(tempo, app))
+			assert.Equal(t, wantWeb, s.RelationData(web, app))
+			assert.Equal(t, served, s.RelationData(tempo, app))
 
 			// Fixed again: served again.
-			ok(m.SetRemoteData(badRel, "bad", valid)...)
-			assert.Equal(t, served, m.RelationData(badRel, app))
+			s.ok(t, s.SetRemoteData(badRel, "bad", valid)...)
+			assert.Equal(t, served, s.RelationData(badRel, app))
 			assert.NotEmpty(t, badObjects())
-			assert.Equal(t, serving, m.UnitStatus(leader))
+			assert.Equal(t, servingAt(address), s.status())
 		})
 	}
+}
+
+// deleteKey in a bag change removes the key from the requirer's bag.
+const deleteKey = "<delete>"
+
+// TestInvalidIngressRequests relates every invalid ingress v2 bag through
+// the packed charm's ingress endpoint, one application each, next to a valid
+// ingress v2 requirer and a valid istio-ingress-route requirer. Every hook
+// must exit 0; the invalid requirers get no URL and no objects and the
+// status names each of them; the valid ones stay served with their objects
+// untouched. A bad requirer that fixes its bag is served.
+func TestInvalidIngressRequests(t *testing.T) {
+	const (
+		model   = "e2e-invalid-v2"
+		good    = "invalid-v2-good"
+		bad     = "invalid-v2-bad"
+		address = "10.0.0.9"
+	)
+	// invalidBags are ingress v2 app bags the charm must not serve: every
+	// bag relation/ingress's parser rejects, plus names Kubernetes could not
+	// hold. Each is a change to a valid bag (model bad, name = the app, port
+	// 8080), so a bag the charm wrongly accepted would be served in a
+	// namespace that exists and show up in the cluster.
+	invalidBags := []struct {
+		app    string
+		change map[string]string
+		// pending: the bag holds none of model, name and port, so the requirer
+		// has not asked yet; it is not served but not reported as invalid.
+		pending bool
+	}{
+		{app: "empty-bag", change: map[string]string{"model": deleteKey, "name": deleteKey, "port": deleteKey}, pending: true},
+		{app: "no-model", change: map[string]string{"model": deleteKey}},
+		{app: "no-name", change: map[string]string{"name": deleteKey}},
+		{app: "no-port", change: map[string]string{"port": deleteKey}},
+		{app: "model-raw", change: map[string]string{"model": bad}}, // not JSON
+		{app: "model-number", change: map[string]string{"model": "42"}},
+		{app: "model-null", change: map[string]string{"model": "null"}},
+		{app: "name-empty", change: map[string]string{"name": `""`}},
+		{app: "port-zero", change: map[string]string{"port": "0"}},
+		{app: "port-negative", change: map[string]string{"port": "-80"}},
+		{app: "port-high", change: map[string]string{"port": "65536"}},
+		{app: "port-huge", change: map[string]string{"port": "99999999999999999999999"}},
+		{app: "port-float", change: map[string]string{"port": "8080.0"}},
+		{app: "port-exponent", change: map[string]string{"port": "8e3"}},
+		{app: "port-string", change: map[string]string{"port": `"8080"`}},
+		{app: "port-bool", change: map[string]string{"port": "true"}},
+		{app: "port-garbage", change: map[string]string{"port": "8080 8081"}},
+		{app: "scheme-ftp", change: map[string]string{"scheme": `"ftp"`}},
+		{app: "scheme-upper", change: map[string]string{"scheme": `"HTTPS"`}},
+		{app: "scheme-null", change: map[string]string{"scheme": "null"}},
+		{app: "strip-maybe", change: map[string]string{"strip-prefix": `"maybe"`}},
+		{app: "strip-two", change: map[string]string{"strip-prefix": "2"}},
+		{app: "redirect-list", change: map[string]string{"redirect-https": "[]"}},
+		{app: "check-string", change: map[string]string{"healthcheck_params": `"/health"`}},
+		{app: "check-no-path", change: map[string]string{"healthcheck_params": `{"interval": "10s"}`}},
+		{app: "check-path-number", change: map[string]string{"healthcheck_params": `{"path": 1}`}},
+		{app: "check-null-interval", change: map[string]string{"healthcheck_params": `{"path": "/", "interval": null}`}},
+		{app: "check-port-float", change: map[string]string{"healthcheck_params": `{"path": "/", "port": 1.5}`}},
+		{app: "check-port-word", change: map[string]string{"healthcheck_params": `{"path": "/", "port": "http"}`}},
+		{app: "model-bad-name", change: map[string]string{"model": `"Not_A_Namespace"`}},
+		{app: "name-bad-name", change: map[string]string{"name": `"Not_A_Service"`}},
+	}
+	s := newScenario(t, model, good, bad)
+	require.NoError(t, env.CreateGatewayWorkload(t.Context(), model, app, 1, 1, address))
+	s.deploy(t, 1)
+
+	web := s.relate(t, "ingress", jujusim.Remote{App: "web", Units: 1, AppData: ingressApp(good, "web", 8080)})
+	tempo := s.relate(t, "istio-ingress-route", jujusim.Remote{
+		App: "tempo", Units: 1, AppData: map[string]string{"config": validRouteConfig(t, "http_and_grpc", good)},
+	})
+	require.Equal(t, servingAt(address), s.status())
+	wantWeb := ingressServed(ingress.URL("http", address, good, "web"))
+	require.Equal(t, wantWeb, s.RelationData(web, app))
+	require.Equal(t, routeServed(address), s.RelationData(tempo, app))
+	baseline := versions(owned(t, model))
+	require.NotEmpty(t, inNamespace(keys(owned(t, model)), good))
+
+	rels := map[string]int{}
+	var invalid []string
+	for _, c := range invalidBags {
+		t.Run(c.app, func(t *testing.T) {
+			bag := ingressApp(bad, c.app, 8080)
+			for k, v := range c.change {
+				if v == deleteKey {
+					delete(bag, k)
+				} else {
+					bag[k] = v
+				}
+			}
+			rels[c.app] = s.relate(t, "ingress", jujusim.Remote{App: c.app, Units: 1, AppData: bag})
+			if !c.pending {
+				invalid = append(invalid, c.app)
+			}
+
+			assert.Empty(t, s.RelationData(rels[c.app], app), "no URL published")
+			assert.Equal(t, baseline, versions(owned(t, model)), "no object created for it, none rewritten")
+			assert.Equal(t, wantWeb, s.RelationData(web, app))
+			assert.Equal(t, routeServed(address), s.RelationData(tempo, app))
+			if len(invalid) == 0 {
+				assert.Equal(t, servingAt(address), s.status(), "a requirer that has not asked is not a problem")
+				return
+			}
+			st := s.status()
+			assert.Equal(t, "blocked", st.Status)
+			assert.ElementsMatch(t, invalid, invalidApps(t, st.Message), "the status names every invalid requirer")
+		})
+	}
+	require.Len(t, invalid, len(invalidBags)-1)
+
+	t.Run("a fixed bag is served", func(t *testing.T) {
+		s.ok(t, s.SetRemoteData(rels["port-zero"], "port-zero", map[string]string{"port": "8081"})...)
+		assert.Equal(t, ingressServed(ingress.URL("http", address, bad, "port-zero")), s.RelationData(rels["port-zero"], app))
+		route := owned(t, model)[objectKey("HTTPRoute", bad, "port-zero-httproute-http-80"+suffix)]
+		require.NotNil(t, route, "its route is applied")
+		assert.Equal(t, []string{"port-zero:8081"}, backendPorts(t, route))
+		assert.ElementsMatch(t, without(invalid, "port-zero"), invalidApps(t, s.status().Message))
+		assert.Equal(t, wantWeb, s.RelationData(web, app))
+		assert.Equal(t, routeServed(address), s.RelationData(tempo, app))
+	})
+	s.assertNoErrorLogs(t)
+}
+
+// invalidApps returns the applications a status message reports as having
+// sent an invalid request.
+func invalidApps(t testing.TB, msg string) []string {
+	t.Helper()
+	list, found := strings.CutPrefix(msg, "Invalid request from: ")
+	require.True(t, found, "status %q does not report invalid requests", msg)
+	return strings.Split(list, ", ")
 }

@@ -149,7 +149,7 @@ func httpRoutes(t *testing.T, ns string) []string {
 }
 
 // logHookCosts reports what the hooks cost, for reading, not asserting.
-func logHookCosts(t *testing.T, runs []jujusim.HookRun) {
+func logHookCosts(t testing.TB, runs []jujusim.HookRun) {
 	if len(runs) == 0 || os.Getenv("E2E_QUIET") != "" {
 		return
 	}
