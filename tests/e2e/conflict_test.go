@@ -24,7 +24,7 @@ func TestIngressRouteConflicts(t *testing.T) {
 		address = "10.0.0.12"
 	)
 	s := newScenario(t, model, shop)
-	require.NoError(t, env.CreateGatewayWorkload(t.Context(), model, app, 1, 1, address))
+	s.provision(t, address)
 	s.deploy(t, 1)
 
 	// The incumbents: an ingress v2 app and an istio-ingress-route app,

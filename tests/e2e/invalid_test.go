@@ -26,13 +26,9 @@ func TestInvalidRouteRequests(t *testing.T) {
 		address = "10.0.0.8"
 	)
 	s := newScenario(t, model, good, bad)
-	require.NoError(t, env.CreateGatewayWorkload(t.Context(), model, app, 1, 1, address))
+	s.provision(t, address)
 	s.deploy(t, 1)
-
-	web := s.relate(t, "ingress", jujusim.Remote{App: "web", Units: 1, AppData: ingressApp(good, "web", 8080)})
-	tempo := s.relate(t, "istio-ingress-route", jujusim.Remote{
-		App: "tempo", Units: 1, AppData: map[string]string{"config": validRouteConfig(t, "http_and_grpc", good)},
-	})
+	neighbours := s.relateNeighbours(t, good)
 	// The bad requirer's valid request shares tempo's listener, so the
 	// Gateway itself does not change when it turns bad.
 	valid := httpRouteConfig(bad, "r", "bad", 3200, "/bad")
@@ -41,7 +37,6 @@ func TestInvalidRouteRequests(t *testing.T) {
 	served := routeServed(address)
 	require.Equal(t, servingAt(address), s.status())
 	require.Equal(t, served, s.RelationData(badRel, app))
-	wantWeb := ingressServed(ingress.URL("http", address, good, "web"))
 	others := func() map[string]string {
 		v := versions(owned(t, model))
 		maps.DeleteFunc(v, func(k, _ string) bool { return strings.Contains(k, " "+bad+"/") })
@@ -63,8 +58,7 @@ func TestInvalidRouteRequests(t *testing.T) {
 				assert.Contains(t, st.Message, "bad")
 			}
 			assert.Equal(t, baseline, others(), "every other requirer's objects are untouched")
-			assert.Equal(t, wantWeb, s.RelationData(web, app))
-			assert.Equal(t, served, s.RelationData(tempo, app))
+			neighbours.assertServed(t, s, address)
 
 			// Fixed again: served again.
 			s.ok(t, s.SetRemoteData(badRel, "bad", valid)...)
@@ -136,19 +130,13 @@ func TestInvalidIngressRequests(t *testing.T) {
 		{app: "name-bad-name", change: map[string]string{"name": `"Not_A_Service"`}},
 	}
 	s := newScenario(t, model, good, bad)
-	require.NoError(t, env.CreateGatewayWorkload(t.Context(), model, app, 1, 1, address))
+	s.provision(t, address)
 	s.deploy(t, 1)
-
-	web := s.relate(t, "ingress", jujusim.Remote{App: "web", Units: 1, AppData: ingressApp(good, "web", 8080)})
-	tempo := s.relate(t, "istio-ingress-route", jujusim.Remote{
-		App: "tempo", Units: 1, AppData: map[string]string{"config": validRouteConfig(t, "http_and_grpc", good)},
-	})
+	neighbours := s.relateNeighbours(t, good)
 	require.Equal(t, servingAt(address), s.status())
-	wantWeb := ingressServed(ingress.URL("http", address, good, "web"))
-	require.Equal(t, wantWeb, s.RelationData(web, app))
-	require.Equal(t, routeServed(address), s.RelationData(tempo, app))
+	neighbours.assertServed(t, s, address)
 	baseline := versions(owned(t, model))
-	require.NotEmpty(t, inNamespace(keys(owned(t, model)), good))
+	require.ElementsMatch(t, neighbours.objects(), inNamespace(keys(owned(t, model)), good))
 
 	rels := map[string]int{}
 	var invalid []string
@@ -169,8 +157,7 @@ func TestInvalidIngressRequests(t *testing.T) {
 
 			assert.Empty(t, s.RelationData(rels[c.app], app), "no URL published")
 			assert.Equal(t, baseline, versions(owned(t, model)), "no object created for it, none rewritten")
-			assert.Equal(t, wantWeb, s.RelationData(web, app))
-			assert.Equal(t, routeServed(address), s.RelationData(tempo, app))
+			neighbours.assertServed(t, s, address)
 			if len(invalid) == 0 {
 				assert.Equal(t, servingAt(address), s.status(), "a requirer that has not asked is not a problem")
 				return
@@ -189,8 +176,7 @@ func TestInvalidIngressRequests(t *testing.T) {
 		require.NotNil(t, route, "its route is applied")
 		assert.Equal(t, []string{"port-zero:8081"}, backendPorts(t, route))
 		assert.ElementsMatch(t, without(invalid, "port-zero"), invalidApps(t, s.status().Message))
-		assert.Equal(t, wantWeb, s.RelationData(web, app))
-		assert.Equal(t, routeServed(address), s.RelationData(tempo, app))
+		neighbours.assertServed(t, s, address)
 	})
 	s.assertNoErrorLogs(t)
 }

@@ -16,7 +16,6 @@ import (
 
 	"github.com/canonical/istio-ingress-k8s-go/juju"
 	"github.com/canonical/istio-ingress-k8s-go/relation/ingress"
-	"github.com/canonical/istio-ingress-k8s-go/tests/charm"
 	"github.com/canonical/istio-ingress-k8s-go/tests/jujusim"
 	"github.com/canonical/istio-ingress-k8s-go/tests/jujusim/simstate"
 	"github.com/canonical/istio-ingress-k8s-go/tests/kubeenv"
@@ -42,19 +41,12 @@ const standby = "Backup unit; standing by for leader takeover"
 func TestLifecycle(t *testing.T) {
 	ctx := t.Context()
 	ns := "e2e-lifecycle"
-	require.NoError(t, env.CreateNamespace(ctx, ns))
-	m := jujusim.NewModel(t, jujusim.WithModelName(ns),
-		jujusim.WithHookEnv(map[string]string{"KUBECONFIG": env.KubeconfigPath()}))
-	var all []jujusim.HookRun
-	ok := func(runs ...jujusim.HookRun) {
-		t.Helper()
-		jujusim.RequireOK(t, runs)
-		all = append(all, runs...)
-	}
+	s := newScenario(t, ns, "web-model")
+	m := s.Model
 	leader, follower := app+"/0", app+"/1"
 
 	// Deploy: no Istio gateway workload yet, so the leader waits for it.
-	ok(m.Deploy(app, charm.Packed(t), 2)...)
+	s.deploy(t, 2)
 	require.Equal(t, leader, m.Leader(app))
 	assert.Equal(t, "waiting", m.UnitStatus(leader).Status)
 	assert.Contains(t, m.UnitStatus(leader).Message, "Waiting for the gateway")
@@ -63,13 +55,12 @@ func TestLifecycle(t *testing.T) {
 	require.NoError(t, err, "the leader applied the Gateway")
 
 	// Istio provisions the gateway; the next hook notices.
-	require.NoError(t, env.CreateGatewayWorkload(ctx, ns, app, 1, 1, "10.0.0.1"))
-	ok(m.RunHook(leader, "update-status"))
+	s.provision(t, "10.0.0.1")
+	s.ok(t, m.RunHook(leader, "update-status"))
 	assert.Equal(t, simstate.Status{Status: "active", Message: "Serving at 10.0.0.1"}, m.UnitStatus(leader))
 
 	// Relate an ingress requirer from another model: the leader routes it
 	// (the routes live in the requirer's namespace) and publishes its URL.
-	require.NoError(t, env.CreateNamespace(ctx, "web-model"))
 	webApp, err := ingress.AppData{Request: ingress.Request{Model: "web-model", Name: "web", Port: 8080}}.Bag()
 	require.NoError(t, err)
 	webUnit, err := ingress.UnitData{Host: "web-0.web-endpoints.web-model.svc.cluster.local"}.Bag()
@@ -77,7 +68,7 @@ func TestLifecycle(t *testing.T) {
 	relID, runs := m.Relate(app, "ingress", jujusim.Remote{
 		App: "web", Units: 1, AppData: webApp, UnitData: map[string]map[string]string{"web/0": webUnit},
 	})
-	ok(runs...)
+	s.ok(t, runs...)
 	url, err := ingress.ReadURL(m.RelationData(relID, app))
 	require.NoError(t, err)
 	assert.Equal(t, ingress.URL("http", "10.0.0.1", "web-model", "web"), url)
@@ -106,33 +97,30 @@ func TestLifecycle(t *testing.T) {
 	})
 
 	// Unrelate: the route goes, the gateway keeps serving.
-	ok(m.Unrelate(relID)...)
+	s.ok(t, m.Unrelate(relID)...)
 	assert.Empty(t, httpRoutes(t, "web-model"))
 	assert.Equal(t, simstate.Status{Status: "active", Message: "Serving at 10.0.0.1"}, m.UnitStatus(leader))
 
 	// Leader change: the new leader takes over, the old one stands by.
-	ok(m.SetLeader(follower)...)
+	s.ok(t, m.SetLeader(follower)...)
 	assert.Equal(t, simstate.Status{Status: "active", Message: "Serving at 10.0.0.1"}, m.UnitStatus(follower))
-	ok(m.RunHook(leader, "update-status"))
+	s.ok(t, m.RunHook(leader, "update-status"))
 	assert.Equal(t, simstate.Status{Status: "active", Message: standby}, m.UnitStatus(leader))
 	relID, runs = m.Relate(app, "ingress", jujusim.Remote{
 		App: "web", Units: 1, AppData: webApp, UnitData: map[string]map[string]string{"web/0": webUnit},
 	})
-	ok(runs...)
+	s.ok(t, runs...)
 	url, err = ingress.ReadURL(m.RelationData(relID, app))
 	require.NoError(t, err)
 	assert.Equal(t, ingress.URL("http", "10.0.0.1", "web-model", "web"), url, "the new leader publishes")
 
 	// Remove: the last unit deletes everything the charm created.
-	ok(m.RemoveApp(app)...)
+	s.ok(t, m.RemoveApp(app)...)
 	_, err = env.Dynamic().Resource(gatewaysGVR).Namespace(ns).Get(ctx, app, metav1.GetOptions{})
 	assert.True(t, apierrors.IsNotFound(err), "Gateway deleted, got %v", err)
 	assert.Empty(t, httpRoutes(t, "web-model"))
 
-	for _, l := range m.Logs() {
-		assert.NotEqual(t, "ERROR", l.Level, "%s logged an error: %s", l.Context, l.Message)
-	}
-	logHookCosts(t, all)
+	s.assertNoErrorLogs(t)
 }
 
 func httpRoutes(t *testing.T, ns string) []string {

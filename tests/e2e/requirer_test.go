@@ -11,8 +11,6 @@ import (
 	"github.com/canonical/istio-ingress-k8s-go/gateway"
 	"github.com/canonical/istio-ingress-k8s-go/juju"
 	"github.com/canonical/istio-ingress-k8s-go/relation/ingressroute"
-	"github.com/canonical/istio-ingress-k8s-go/tests/charm"
-	"github.com/canonical/istio-ingress-k8s-go/tests/jujusim"
 	"github.com/canonical/istio-ingress-k8s-go/tests/jujusim/simstate"
 	"github.com/canonical/istio-ingress-k8s-go/tests/kubeenv"
 	"github.com/canonical/istio-ingress-k8s-go/tests/requirercharm"
@@ -32,25 +30,18 @@ func TestGoRequirerCharm(t *testing.T) {
 		req    = requirercharm.AppName
 		leader = req + "/0"
 	)
-	require.NoError(t, env.CreateNamespace(ctx, ns))
-	require.NoError(t, env.CreateGatewayWorkload(ctx, ns, app, 1, 1, lbIP))
-	m := jujusim.NewModel(t, jujusim.WithModelName(ns),
-		jujusim.WithHookEnv(map[string]string{"KUBECONFIG": env.KubeconfigPath()}))
-	var all []jujusim.HookRun
-	ok := func(runs ...jujusim.HookRun) {
-		t.Helper()
-		jujusim.RequireOK(t, runs)
-		all = append(all, runs...)
-	}
+	s := newScenario(t, ns)
+	m := s.Model
+	s.provision(t, lbIP)
 
-	ok(m.Deploy(app, charm.Packed(t), 1)...)
-	ok(m.Deploy(req, requirercharm.Build(t), 2)...)
+	s.deploy(t, 1)
+	s.ok(t, m.Deploy(req, requirercharm.Build(t), 2)...)
 	for _, u := range m.Units(req) {
 		assert.Equal(t, simstate.Status{Status: "waiting", Message: requirer.MsgNoRelation}, m.UnitStatus(u))
 	}
 
 	relID, runs := m.RelateApps(req, requirer.Endpoint, app, ingressroute.EndpointAuthenticated)
-	ok(runs...)
+	s.ok(t, runs...)
 
 	// The requirer's leader wrote exactly what the library encodes.
 	wantConfig, err := requirer.Config(ns, req).Encode()
@@ -82,16 +73,16 @@ func TestGoRequirerCharm(t *testing.T) {
 	assert.Equal(t, "active", m.UnitStatus(app+"/0").Status)
 
 	// A quiet hook on either side changes nothing, so nothing more runs.
-	ok(m.RunHook(leader, "update-status"), m.RunHook(app+"/0", "update-status"))
+	s.ok(t, m.RunHook(leader, "update-status"), m.RunHook(app+"/0", "update-status"))
 	assert.Empty(t, m.Settle(), "both sides are quiescent")
 
 	// The load balancer moves: the gateway's next hook publishes the new
 	// host, and only that change makes the requirer's units run again.
 	const movedIP = "10.0.0.4"
 	require.NoError(t, env.SetLoadBalancerIngress(ctx, ns, kubeenv.GatewayWorkloadName(app), movedIP))
-	ok(m.RunHook(app+"/0", "update-status"))
+	s.ok(t, m.RunHook(app+"/0", "update-status"))
 	runs = m.Settle()
-	ok(runs...)
+	s.ok(t, runs...)
 	var reacted []string
 	for _, r := range runs {
 		reacted = append(reacted, r.Unit+" "+r.Hook)
@@ -106,7 +97,7 @@ func TestGoRequirerCharm(t *testing.T) {
 	}
 
 	// Unrelate: the routes go and the requirer waits again.
-	ok(m.Unrelate(relID)...)
+	s.ok(t, m.Unrelate(relID)...)
 	assert.Empty(t, requirerRoutes(t, gateway.KindHTTPRoute, ns))
 	assert.Empty(t, requirerRoutes(t, gateway.KindGRPCRoute, ns))
 	for _, u := range m.Units(req) {
@@ -114,10 +105,7 @@ func TestGoRequirerCharm(t *testing.T) {
 	}
 	assert.Equal(t, "active", m.UnitStatus(app+"/0").Status, "the gateway keeps serving")
 
-	for _, l := range m.Logs() {
-		assert.NotEqual(t, "ERROR", l.Level, "%s logged an error: %s", l.Context, l.Message)
-	}
-	logHookCosts(t, all)
+	s.assertNoErrorLogs(t)
 }
 
 func requirerRoutes(t *testing.T, kind gateway.Kind, ns string) []unstructured.Unstructured {

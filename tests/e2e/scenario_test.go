@@ -8,6 +8,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/canonical/istio-ingress-k8s-go/relation/ingress"
 	"github.com/canonical/istio-ingress-k8s-go/tests/charm"
 	"github.com/canonical/istio-ingress-k8s-go/tests/jujusim"
 	"github.com/canonical/istio-ingress-k8s-go/tests/jujusim/simstate"
@@ -17,6 +18,8 @@ import (
 // shared API server. Every hook run through ok must exit 0.
 type scenario struct {
 	*jujusim.Model
+	// model is the charm's model (and namespace).
+	model string
 	// leader is the charm's leader unit as the test expects it.
 	leader string
 	runs   []jujusim.HookRun
@@ -33,6 +36,7 @@ func newScenario(t testing.TB, model string, namespaces ...string) *scenario {
 	s := &scenario{
 		Model: jujusim.NewModel(t, jujusim.WithModelName(model),
 			jujusim.WithHookEnv(map[string]string{"KUBECONFIG": env.KubeconfigPath()})),
+		model:  model,
 		leader: app + "/0",
 	}
 	t.Cleanup(func() { logHookCosts(t, s.runs) })
@@ -59,6 +63,52 @@ func (s *scenario) relate(t testing.TB, endpoint string, remote jujusim.Remote) 
 	id, runs := s.Relate(app, endpoint, remote)
 	s.ok(t, runs...)
 	return id
+}
+
+// provision plays Istio: the gateway's Deployment is ready and its Service
+// has the load balancer address.
+func (s *scenario) provision(t testing.TB, address string) {
+	t.Helper()
+	require.NoError(t, env.CreateGatewayWorkload(t.Context(), s.model, app, 1, 1, address))
+}
+
+// neighbours are two valid requirers in one namespace, an ingress v2 app
+// "web" and an istio-ingress-route app "tempo" (HTTP and gRPC), that must
+// stay served whatever another requirer asks.
+type neighbours struct {
+	web, tempo int
+	ns         string
+}
+
+// relateNeighbours relates web and tempo, both in namespace ns.
+func (s *scenario) relateNeighbours(t testing.TB, ns string) neighbours {
+	t.Helper()
+	return neighbours{
+		ns:  ns,
+		web: s.relate(t, "ingress", jujusim.Remote{App: "web", Units: 1, AppData: ingressApp(ns, "web", 8080)}),
+		tempo: s.relate(t, "istio-ingress-route", jujusim.Remote{
+			App: "tempo", Units: 1, AppData: map[string]string{"config": validRouteConfig(t, "http_and_grpc", ns)},
+		}),
+	}
+}
+
+// assertServed checks both neighbours hold what is published for address.
+func (n neighbours) assertServed(t testing.TB, s *scenario, address string) {
+	t.Helper()
+	assert.Equal(t, ingressServed(ingress.URL("http", address, n.ns, "web")), s.RelationData(n.web, app), "web")
+	assert.Equal(t, routeServed(address), s.RelationData(n.tempo, app), "tempo")
+}
+
+// objects are the keys owned() gives the neighbours' objects.
+func (n neighbours) objects() []string {
+	return []string{
+		objectKey("HTTPRoute", n.ns, "web-httproute-http-80"+suffix),
+		objectKey("AuthorizationPolicy", n.ns, "web"+suffix+"-"+n.ns+"-l4"),
+		objectKey("HTTPRoute", n.ns, "tempo-http-route-httproute-http-3200"+suffix),
+		objectKey("GRPCRoute", n.ns, "tempo-grpc-route-grpcroute-http-9096"+suffix),
+		objectKey("DestinationRule", n.ns, "tempo-grpc-dest-rule"+suffix),
+		objectKey("AuthorizationPolicy", n.ns, "tempo"+suffix+"-"+n.ns+"-l4"),
+	}
 }
 
 // status is the leader's unit status.

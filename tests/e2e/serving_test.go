@@ -12,7 +12,6 @@ import (
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 
 	"github.com/canonical/istio-ingress-k8s-go/relation/ingress"
-	"github.com/canonical/istio-ingress-k8s-go/tests/charm"
 	"github.com/canonical/istio-ingress-k8s-go/tests/jujusim"
 	"github.com/canonical/istio-ingress-k8s-go/tests/jujusim/simstate"
 )
@@ -103,56 +102,44 @@ func without(all []string, drop ...string) []string {
 // change, and removal. Everything is checked in the API server and the
 // databags; every hook must exit 0.
 func TestServing(t *testing.T) {
-	ctx := t.Context()
-	for _, ns := range []string{servingModel, shopModel, cosModel, tempoModel} {
-		require.NoError(t, env.CreateNamespace(ctx, ns))
-	}
-	m := jujusim.NewModel(t, jujusim.WithModelName(servingModel),
-		jujusim.WithHookEnv(map[string]string{"KUBECONFIG": env.KubeconfigPath()}))
-	var all []jujusim.HookRun
-	ok := func(runs ...jujusim.HookRun) {
-		t.Helper()
-		jujusim.RequireOK(t, runs)
-		all = append(all, runs...)
-	}
-	defer func() { logHookCosts(t, all) }()
-	leader := app + "/0"
-	serving := simstate.Status{Status: "active", Message: "Serving at " + lbAddress}
+	s := newScenario(t, servingModel, shopModel, cosModel, tempoModel)
+	m := s.Model
+	serving := servingAt(lbAddress)
 
-	ok(m.Deploy(app, charm.Packed(t), 1)...)
+	s.deploy(t, 1)
 
 	// Relate every requirer before Istio has provisioned the gateway.
 	rels := map[string]int{}
 	for _, r := range pythonIngressRequirers {
-		id, runs := m.Relate(app, r.endpoint, r.remote)
-		ok(runs...)
-		rels[r.remote.App] = id
+		rels[r.remote.App] = s.relate(t, r.endpoint, r.remote)
 	}
 	tempoConfig := validRouteConfig(t, "http_and_grpc", tempoModel)
-	id, runs := m.Relate(app, "istio-ingress-route", jujusim.Remote{
+	rels["tempo"] = s.relate(t, "istio-ingress-route", jujusim.Remote{
 		App: "tempo", Units: 1, AppData: map[string]string{"config": tempoConfig},
 	})
-	ok(runs...)
-	rels["tempo"] = id
-	id, runs = m.Relate(app, "istio-ingress-route-unauthenticated", jujusim.Remote{
+	rels["otel"] = s.relate(t, "istio-ingress-route-unauthenticated", jujusim.Remote{
 		App: "otel", Units: 1, AppData: map[string]string{"config": validRouteConfig(t, "multi_listeners_multi_routes", cosModel)},
 	})
-	ok(runs...)
-	rels["otel"] = id
+	// A service mesh asking which gateway serves the model.
+	mesh := s.relate(t, "gateway-metadata", jujusim.Remote{App: "mesh", Units: 1})
 
-	st := m.UnitStatus(leader)
+	st := s.status()
 	assert.Equal(t, "waiting", st.Status)
 	assert.Contains(t, st.Message, "Waiting for the gateway")
 	for name, rel := range rels {
 		assert.Empty(t, m.RelationData(rel, app), "%s: nothing published before the gateway has an address", name)
 	}
+	assert.Empty(t, m.RelationData(mesh, app), "no gateway metadata before the gateway serves")
 
 	// Istio provisions the gateway: the Service gets its address and the
 	// Deployment is ready. The next hook serves everyone.
-	require.NoError(t, env.CreateGatewayWorkload(ctx, servingModel, app, 1, 1, lbAddress))
-	ok(m.RunHook(leader, "update-status"))
-	require.Equal(t, serving, m.UnitStatus(leader))
+	s.provision(t, lbAddress)
+	s.ok(t, m.RunHook(s.leader, "update-status"))
+	require.Equal(t, serving, s.status())
 	assertPublished(t, m, rels, lbAddress, "web", "api", "grafana", "tempo", "otel")
+	wantMetadata := map[string]string{"metadata": `{"namespace":"` + servingModel + `","gateway_name":"` + app + `",` +
+		`"deployment_name":"` + app + `-istio","service_account":"` + app + `-istio"}`}
+	assertMetadata(t, wantMetadata, m.RelationData(mesh, app))
 	objs := owned(t, servingModel)
 	require.ElementsMatch(t, servingObjects(), keys(objs))
 
@@ -172,20 +159,19 @@ func TestServing(t *testing.T) {
 		// First a newcomer on tempo's listeners with its own matches: served.
 		own := strings.NewReplacer(`"/api"`, `"/next"`, `"GetData"`, `"GetNext"`, `"service":"tempo"`, `"service":"tempo-next"`)
 		clash := strings.NewReplacer(`"service":"tempo"`, `"service":"tempo-next"`)
-		newcomer, runs := m.Relate(app, "istio-ingress-route", jujusim.Remote{
+		newcomer := s.relate(t, "istio-ingress-route", jujusim.Remote{
 			App: "tempo-next", Units: 1, AppData: map[string]string{"config": own.Replace(tempoConfig)},
 		})
-		ok(runs...)
-		assert.Equal(t, map[string]string{"external_host": lbAddress, "tls_enabled": "False"}, m.RelationData(newcomer, app))
+		assert.Equal(t, routeServed(lbAddress), m.RelationData(newcomer, app))
 		assert.Contains(t, keys(owned(t, servingModel)), objectKey("HTTPRoute", tempoModel, "tempo-next-http-route-httproute-http-3200"+suffix))
-		assert.Equal(t, serving, m.UnitStatus(leader))
+		assert.Equal(t, serving, s.status())
 
 		// Then it asks for exactly tempo's matches: refused, its data
 		// wiped, its objects gone, and the status names it and the listener.
-		ok(m.SetRemoteData(newcomer, "tempo-next", map[string]string{"config": clash.Replace(tempoConfig)})...)
+		s.ok(t, m.SetRemoteData(newcomer, "tempo-next", map[string]string{"config": clash.Replace(tempoConfig)})...)
 		assert.Empty(t, m.RelationData(newcomer, app), "the refused newcomer's published data is wiped")
 		assert.ElementsMatch(t, servingObjects(), keys(owned(t, servingModel)), "nothing of the newcomer is left")
-		st := m.UnitStatus(leader)
+		st := s.status()
 		assert.Equal(t, "blocked", st.Status)
 		assert.Contains(t, st.Message, "tempo-next")
 		assert.Contains(t, st.Message, "http-3200")
@@ -193,13 +179,13 @@ func TestServing(t *testing.T) {
 		assertPublished(t, m, rels, lbAddress, "tempo")
 
 		// Unrelating the newcomer clears the status.
-		ok(m.Unrelate(newcomer)...)
-		assert.Equal(t, serving, m.UnitStatus(leader))
+		s.ok(t, m.Unrelate(newcomer)...)
+		assert.Equal(t, serving, s.status())
 		assert.Equal(t, tempoObjects, tempoVersions(t))
 	})
 
 	t.Run("unrelate removes the app's objects", func(t *testing.T) {
-		ok(m.Unrelate(rels["grafana"])...)
+		s.ok(t, m.Unrelate(rels["grafana"])...)
 		delete(rels, "grafana")
 		grafana := []string{
 			objectKey("HTTPRoute", cosModel, "grafana-httproute-http-80"+suffix),
@@ -207,7 +193,7 @@ func TestServing(t *testing.T) {
 		}
 		assert.ElementsMatch(t, without(servingObjects(), grafana...), keys(owned(t, servingModel)))
 		assertPublished(t, m, rels, lbAddress, "web", "api", "tempo", "otel")
-		assert.Equal(t, serving, m.UnitStatus(leader))
+		assert.Equal(t, serving, s.status())
 	})
 	expected := without(servingObjects(),
 		objectKey("HTTPRoute", cosModel, "grafana-httproute-http-80"+suffix),
@@ -215,56 +201,68 @@ func TestServing(t *testing.T) {
 
 	t.Run("external_hostname", func(t *testing.T) {
 		const host = "apps.example.com"
-		ok(m.ConfigSet(app, map[string]any{"external_hostname": host})...)
-		assert.Equal(t, simstate.Status{Status: "active", Message: "Serving at " + host}, m.UnitStatus(leader))
+		s.ok(t, m.ConfigSet(app, map[string]any{"external_hostname": host})...)
+		assert.Equal(t, simstate.Status{Status: "active", Message: "Serving at " + host}, s.status())
 		assertPublished(t, m, rels, host, "web", "api", "tempo", "otel")
 		objs := owned(t, servingModel)
 		assert.Equal(t, host, listeners(t, objs[objectKey("Gateway", servingModel, app)])["http-80"],
 			"the default listener is bound to the hostname")
 
-		ok(m.ConfigSet(app, map[string]any{"external_hostname": "-not_a.valid-hostname-"})...)
+		const invalid = "-not_a.valid-hostname-"
+		s.ok(t, m.ConfigSet(app, map[string]any{"external_hostname": invalid})...)
 		assert.Equal(t, simstate.Status{Status: "blocked", Message: "Invalid hostname provided, Please ensure this adheres to RFC 1123."},
-			m.UnitStatus(leader))
-		assert.ElementsMatch(t, expected, keys(owned(t, servingModel)), "routes stay in place")
+			s.status())
+		objs = owned(t, servingModel)
+		assert.ElementsMatch(t, expected, keys(objs), "routes stay in place")
+		// With no valid address the charm has nothing new to publish; it
+		// keeps the last URLs rather than take every requirer down.
+		assertPublished(t, m, rels, host, "web", "api", "tempo", "otel")
+		assertMetadata(t, wantMetadata, m.RelationData(mesh, app))
+		gw := listeners(t, objs[objectKey("Gateway", servingModel, app)])
+		assert.Equal(t, map[string]string{"http-80": "", "http-3200": "", "http-9096": "", "http-8080": "", "http-4317": ""}, gw,
+			"no listener is bound to a hostname, least of all the invalid one")
+		assert.NotContains(t, slices.Collect(maps.Values(gw)), invalid)
 
-		ok(m.ConfigSet(app, map[string]any{"external_hostname": nil})...)
-		assert.Equal(t, serving, m.UnitStatus(leader))
+		s.ok(t, m.ConfigSet(app, map[string]any{"external_hostname": nil})...)
+		assert.Equal(t, serving, s.status())
 		assertPublished(t, m, rels, lbAddress, "web", "api", "tempo", "otel")
 		assert.Empty(t, listeners(t, owned(t, servingModel)[objectKey("Gateway", servingModel, app)])["http-80"])
 	})
 
 	t.Run("scale 1 to 3 to 1 with a leader change", func(t *testing.T) {
+		old := s.leader
 		standbyStatus := simstate.Status{Status: "active", Message: standby}
 		u1, runs := m.AddUnit(app)
-		ok(runs...)
+		s.ok(t, runs...)
 		u2, runs := m.AddUnit(app)
-		ok(runs...)
+		s.ok(t, runs...)
 		assertHPA(t, owned(t, servingModel), 3)
 		assert.Equal(t, standbyStatus, m.UnitStatus(u1))
 		assert.Equal(t, standbyStatus, m.UnitStatus(u2))
 
 		// Leadership moves to u1: it serves, the old leader stands by.
-		ok(m.SetLeader(u1)...)
+		s.ok(t, m.SetLeader(u1)...)
 		assert.Equal(t, serving, m.UnitStatus(u1))
-		ok(m.RunHook(leader, "update-status"))
-		assert.Equal(t, standbyStatus, m.UnitStatus(leader))
+		s.ok(t, m.RunHook(old, "update-status"))
+		assert.Equal(t, standbyStatus, m.UnitStatus(old))
 		assertPublished(t, m, rels, lbAddress, "web", "api", "tempo", "otel")
+		assertMetadata(t, wantMetadata, m.RelationData(mesh, app))
 
 		// The new leader acts on a requirer's change.
-		ok(m.SetRemoteData(rels["web"], "web", map[string]string{"port": `8081`})...)
+		s.ok(t, m.SetRemoteData(rels["web"], "web", map[string]string{"port": `8081`})...)
 		assert.Equal(t, []string{"web:8081"},
 			backendPorts(t, owned(t, servingModel)[objectKey("HTTPRoute", shopModel, "web-httproute-http-80"+suffix)]))
 
-		ok(m.RemoveUnit(leader)...)
-		ok(m.RemoveUnit(u2)...)
+		s.ok(t, m.RemoveUnit(old)...)
+		s.ok(t, m.RemoveUnit(u2)...)
 		assertHPA(t, owned(t, servingModel), 1)
 		assert.Equal(t, serving, m.UnitStatus(u1))
 		assert.ElementsMatch(t, expected, keys(owned(t, servingModel)))
-		leader = u1
+		s.leader = u1
 	})
 
 	t.Run("remove leaves nothing of ours in the cluster", func(t *testing.T) {
-		ok(m.RemoveApp(app)...)
+		s.ok(t, m.RemoveApp(app)...)
 		assert.Empty(t, keys(owned(t, servingModel)))
 	})
 }
@@ -290,6 +288,15 @@ func assertPublished(t *testing.T, m *jujusim.Model, rels map[string]int, addres
 			continue
 		}
 		assert.Equal(t, map[string]string{"external_host": address, "tls_enabled": "False"}, bag, a)
+	}
+}
+
+// assertMetadata checks a gateway-metadata relation holds exactly want,
+// comparing the metadata value as JSON.
+func assertMetadata(t *testing.T, want, got map[string]string) {
+	t.Helper()
+	if assert.Equal(t, slices.Sorted(maps.Keys(want)), slices.Sorted(maps.Keys(got))) {
+		assert.JSONEq(t, want["metadata"], got["metadata"])
 	}
 }
 
