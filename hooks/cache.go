@@ -3,6 +3,7 @@ package hooks
 import (
 	"maps"
 
+	"github.com/canonical/istio-ingress-k8s-go/gateway"
 	"github.com/canonical/istio-ingress-k8s-go/juju"
 	"github.com/canonical/istio-ingress-k8s-go/state"
 )
@@ -23,6 +24,10 @@ type cache struct {
 	Held map[string]map[string]string `json:"held,omitempty"`
 	// Status is the last unit status set.
 	Status *juju.Status `json:"status,omitempty"`
+	// Refused maps "endpoint:id" to why the cluster last refused that
+	// relation's objects: the next reconcile asks again in a dry run
+	// before writing anything for it.
+	Refused map[string]string `json:"refused,omitempty"`
 }
 
 // loadCache reads the cache from st; an entry it cannot decode gives an
@@ -49,6 +54,29 @@ func loadCache(st *state.State) (*cache, error) {
 func (c *cache) prune(live map[string]bool) {
 	maps.DeleteFunc(c.Apps, func(k, _ string) bool { return !live[k] })
 	maps.DeleteFunc(c.Held, func(k string, _ map[string]string) bool { return !live[k] })
+	maps.DeleteFunc(c.Refused, func(k, _ string) bool { return !live[k] })
+}
+
+// refused returns the relations the cluster refused last time, with why.
+func (c *cache) refused() map[juju.RelationID]string {
+	out := map[juju.RelationID]string{}
+	for k, reason := range c.Refused {
+		if rel, err := juju.ParseRelationID(k); err == nil {
+			out[rel] = reason
+		}
+	}
+	return out
+}
+
+// setRefused remembers the relations the cluster refused this time.
+func (c *cache) setRefused(rejected []gateway.Result) {
+	c.Refused = nil
+	for _, r := range rejected {
+		if c.Refused == nil {
+			c.Refused = map[string]string{}
+		}
+		c.Refused[r.ID.String()] = r.Reason
+	}
 }
 
 // forgetWrites drops what the cache says this unit wrote, so the next

@@ -18,6 +18,7 @@ import (
 type Cluster interface {
 	List(ctx context.Context) *kube.Listing
 	ApplyListed(ctx context.Context, listing *kube.Listing, desired []*unstructured.Unstructured) (kube.Result, error)
+	DryRun(ctx context.Context, objs []*unstructured.Unstructured) error
 	DeleteAll(ctx context.Context) (kube.Result, error)
 	LoadBalancerAddress(ctx context.Context, namespace, name string) (address, reason string, err error)
 	DeploymentReady(ctx context.Context, namespace, name string) (ready bool, reason string, err error)

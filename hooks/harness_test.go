@@ -52,7 +52,11 @@ func (c *requestCounter) wrap(rt http.RoundTripper) http.RoundTripper {
 			c.reads++
 		} else {
 			c.writes++
-			c.writeLog = append(c.writeLog, r.Method+" "+r.URL.Path)
+			entry := r.Method + " " + r.URL.Path
+			if dry := r.URL.Query().Get("dryRun"); dry != "" {
+				entry += " dryRun=" + dry // the server changes nothing
+			}
+			c.writeLog = append(c.writeLog, entry)
 		}
 		c.mu.Unlock()
 		return rt.RoundTrip(r)

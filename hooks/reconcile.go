@@ -7,7 +7,10 @@ import (
 	"fmt"
 	"maps"
 	"path/filepath"
+	"slices"
 	"strings"
+
+	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 
 	"github.com/canonical/istio-ingress-k8s-go/gateway"
 	"github.com/canonical/istio-ingress-k8s-go/juju"
@@ -89,8 +92,10 @@ func (r *run) reconcile(ctx context.Context) (juju.Status, error) {
 		ExternalTrafficCIDRs: snap.config.ExternalTrafficCIDRs,
 		Routes:               snap.routes,
 		Ingresses:            snap.ingresses,
+		Rejected:             r.cache.refused(),
 	}
 	plan, res, err := applyPlan(ctx, cluster, cr.listing, input)
+	r.cache.setRefused(plan.Status.Rejected)
 	var missing *kube.MissingCRDError
 	if errors.As(err, &missing) {
 		return juju.Status{}, missing // its message says what to install
@@ -138,7 +143,15 @@ const maxApplyPasses = 3
 // out with the cluster's reason and the rest is applied again, so one
 // requirer's bad request never stops the others from being served and
 // published. Failures the relations cannot explain are returned.
+//
+// input.Rejected holds the relations refused by the previous reconcile:
+// they are asked about again in a dry run first, so while one stays
+// refused a reconcile writes nothing for it (and the Gateway is not
+// written with its listener and then without).
 func applyPlan(ctx context.Context, cluster Cluster, listing *kube.Listing, input gateway.Input) (gateway.Plan, kube.Result, error) {
+	if len(input.Rejected) > 0 {
+		input.Rejected = stillRefused(ctx, cluster, input)
+	}
 	var total kube.Result
 	for pass := 1; ; pass++ {
 		plan := gateway.Build(input)
@@ -156,6 +169,41 @@ func applyPlan(ctx context.Context, cluster Cluster, listing *kube.Listing, inpu
 		maps.Copy(input.Rejected, rejected)
 		listing = nil // the first pass changed what is live: list again
 	}
+}
+
+// stillRefused dry-runs the objects of the relations in input.Rejected and
+// returns those the cluster would still refuse, with its current reason. A
+// dry run that fails for another reason (a server error, a timeout) keeps
+// the relation refused for now: the next reconcile asks again.
+func stillRefused(ctx context.Context, cluster Cluster, input gateway.Input) map[juju.RelationID]string {
+	before := input.Rejected
+	input.Rejected = nil
+	full := gateway.Build(input)
+	var objs []*unstructured.Unstructured
+	for _, obj := range full.Objects {
+		if slices.ContainsFunc(full.Owners[gateway.IDOf(obj)], func(rel gateway.Relation) bool {
+			_, ok := before[rel.ID]
+			return ok
+		}) {
+			objs = append(objs, obj)
+		}
+	}
+	if len(objs) == 0 {
+		return nil // nothing of theirs to render any more
+	}
+	err := cluster.DryRun(ctx, objs)
+	still := refusedRelations(full, err)
+	for _, oe := range kube.ObjectErrors(err) {
+		if oe.Refused() {
+			continue
+		}
+		for _, rel := range full.Owners[gateway.ObjectID{Kind: oe.Kind, Namespace: oe.Namespace, Name: oe.Name}] {
+			if reason, ok := before[rel.ID]; ok {
+				still[rel.ID] = reason
+			}
+		}
+	}
+	return still
 }
 
 // refusedRelations maps each object the cluster refused to the relations

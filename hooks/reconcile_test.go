@@ -1,6 +1,7 @@
 package hooks_test
 
 import (
+	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -11,11 +12,13 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 
 	"github.com/canonical/istio-ingress-k8s-go/gateway"
 	"github.com/canonical/istio-ingress-k8s-go/hooks"
 	"github.com/canonical/istio-ingress-k8s-go/juju"
+	"github.com/canonical/istio-ingress-k8s-go/kube"
 	"github.com/canonical/istio-ingress-k8s-go/tests/kubeenv"
 )
 
@@ -810,9 +813,51 @@ func TestClusterRefusalOnlyAffectsItsRelation(t *testing.T) {
 	require.Len(t, logged, 1)
 	assert.Contains(t, logged[0], `namespaces "`+ghostNS+`" not found`)
 
+	// While it stays refused, a quiet hook only asks the cluster again in
+	// a dry run: nothing is written, the Gateway included.
+	gw := h.get(gateway.KindGateway, h.ns, h.app)
+	require.NotNil(t, gw)
+	h.kube.take()
+	r = h.dispatch("update-status")
+	assert.Empty(t, statusSets(r), "still %q", st.Message)
+	assert.Empty(t, r.CallsTo("relation-set"))
+	_, _, dryRuns := h.kube.take()
+	require.NotEmpty(t, dryRuns, "the refused relation is asked about again")
+	for _, w := range dryRuns {
+		assert.True(t, strings.HasSuffix(w, " dryRun=All"), "a real write: %s", w)
+	}
+	assert.Equal(t, gw.GetResourceVersion(), h.get(gateway.KindGateway, h.ns, h.app).GetResourceVersion())
+
+	// A dry run the server fails to answer proves nothing: the relation
+	// stays refused for the reason last given, and nothing is written.
+	direct := h.cluster
+	h.cluster = func(app, model string) (hooks.Cluster, error) {
+		c, err := direct(app, model)
+		return unansweredDryRuns{c}, err
+	}
+	r = h.dispatch("update-status")
+	assert.Empty(t, statusSets(r), "still %q", st.Message)
+	assert.Empty(t, h.juju.local(ghost))
+	_, writes, writeLog := h.kube.take()
+	assert.Zero(t, writes, "%v", writeLog)
+	assert.Contains(t, fmt.Sprint(r.CallsTo("juju-log")), `namespaces "`+ghostNS+`" not found`, "the last reason is kept")
+	h.cluster = direct
+
 	require.NoError(t, h.env.CreateNamespace(h.ctx, ghostNS))
 	r = h.dispatch("update-status")
 	assert.Equal(t, juju.Status{Name: juju.StatusActive, Message: "Serving at 10.17.0.1"}, lastStatus(t, r))
 	assert.Equal(t, map[string]string{"external_host": "10.17.0.1", "tls_enabled": "False"}, h.juju.local(ghost))
 	assert.Len(t, h.list(gateway.KindHTTPRoute, ghostNS), 1)
+}
+
+// unansweredDryRuns is a cluster whose API server fails every dry run.
+type unansweredDryRuns struct{ hooks.Cluster }
+
+func (u unansweredDryRuns) DryRun(_ context.Context, objs []*unstructured.Unstructured) error {
+	var errs []error
+	for _, o := range objs {
+		errs = append(errs, &kube.ObjectError{Op: "apply", Kind: o.GetKind(), Namespace: o.GetNamespace(), Name: o.GetName(),
+			Err: apierrors.NewInternalError(errors.New("etcdserver: request timed out"))})
+	}
+	return errors.Join(errs...)
 }

@@ -171,15 +171,8 @@ func (a *Applier) ApplyListed(ctx context.Context, listing *Listing, desired []*
 		}
 		_, exists := live[d.id]
 		applies = append(applies, func(ctx context.Context) error {
-			if !exists {
-				if err := a.checkNotForeign(ctx, d); err != nil {
-					return err
-				}
-			}
-			_, err := a.client.Resource(d.kind.GroupVersionResource).Namespace(d.id.namespace).Apply(
-				ctx, d.id.name, d.obj, metav1.ApplyOptions{FieldManager: a.opts.FieldManager, Force: true})
-			if err != nil {
-				return &ObjectError{Op: "apply", Kind: d.id.kind, Namespace: d.id.namespace, Name: d.id.name, Err: err}
+			if err := a.applyOne(ctx, d, !exists, false); err != nil {
+				return err
 			}
 			mu.Lock()
 			res.Applied++
@@ -196,6 +189,44 @@ func (a *Applier) ApplyListed(ctx context.Context, listing *Listing, desired []*
 	errs := a.run(ctx, applies)
 	errs = append(errs, a.run(ctx, deletes)...)
 	return res, a.joinErrors(missing, listErr, errs)
+}
+
+// DryRun asks the cluster whether it would accept the objects, changing
+// nothing: each is checked like Apply checks it (ours to write, valid for
+// its scope) and sent as a server-side dry-run apply, so the API server
+// judges it with its schemas, admission and namespace. Refusals are joined
+// *ObjectErrors, as from Apply.
+func (a *Applier) DryRun(ctx context.Context, objs []*unstructured.Unstructured) error {
+	want, err := a.validate(objs)
+	if err != nil {
+		return err
+	}
+	jobs := make([]func(context.Context) error, 0, len(want))
+	for _, d := range want {
+		jobs = append(jobs, func(ctx context.Context) error { return a.applyOne(ctx, d, true, true) })
+	}
+	errs := a.run(ctx, jobs)
+	sortErrors(errs)
+	return errors.Join(errs...)
+}
+
+// applyOne server-side applies d, first checking the name is not held by
+// an object we do not own when it may exist unlisted (checkForeign).
+func (a *Applier) applyOne(ctx context.Context, d desiredObject, checkForeign, dryRun bool) error {
+	if checkForeign {
+		if err := a.checkNotForeign(ctx, d); err != nil {
+			return err
+		}
+	}
+	opts := metav1.ApplyOptions{FieldManager: a.opts.FieldManager, Force: true}
+	if dryRun {
+		opts.DryRun = []string{metav1.DryRunAll}
+	}
+	_, err := a.client.Resource(d.kind.GroupVersionResource).Namespace(d.id.namespace).Apply(ctx, d.id.name, d.obj, opts)
+	if err != nil {
+		return &ObjectError{Op: "apply", Kind: d.id.kind, Namespace: d.id.namespace, Name: d.id.name, Err: err}
+	}
+	return nil
 }
 
 // DeleteAll deletes every object of every scope we own (DestinationRules

@@ -324,19 +324,31 @@ func TestRefusedObjectsAreReportedOneByOne(t *testing.T) {
 	taken.SetName("user-managed")
 	good := c.httpRoute("shop", "main", "/shop")
 
-	res, err := a.Apply(ctx, []*unstructured.Unstructured{invalid, nowhere, taken, good})
-	require.Error(t, err)
-	assert.Equal(t, kube.Result{Applied: 1}, res)
-	got := map[string]bool{}
-	for _, oe := range kube.ObjectErrors(err) {
-		got[oe.Kind+" "+oe.Namespace+"/"+oe.Name] = oe.Refused()
+	objs := []*unstructured.Unstructured{invalid, nowhere, taken, good}
+	refusals := func(err error) map[string]bool {
+		got := map[string]bool{}
+		for _, oe := range kube.ObjectErrors(err) {
+			got[oe.Kind+" "+oe.Namespace+"/"+oe.Name] = oe.Refused()
+		}
+		return got
 	}
-	assert.Equal(t, map[string]bool{
+	want := map[string]bool{
 		"HTTPRoute " + c.backend + "/" + invalid.GetName():         true,
 		"HTTPRoute " + c.backend + "-missing/" + nowhere.GetName(): true,
 		"HTTPRoute " + c.backend + "/user-managed":                 true,
-	}, got)
+	}
+
+	// A dry run finds the same refusals and changes nothing.
+	assert.Equal(t, want, refusals(a.DryRun(ctx, objs)))
+	assert.Empty(t, liveObjects(t, env, c.instance))
+
+	res, err := a.Apply(ctx, objs)
+	require.Error(t, err)
+	assert.Equal(t, kube.Result{Applied: 1}, res)
+	assert.Equal(t, want, refusals(err))
 	checkForeign()
+
+	require.NoError(t, a.DryRun(ctx, []*unstructured.Unstructured{good}), "an object already live is accepted again")
 }
 
 func TestOnlyClientErrorsAreRefusals(t *testing.T) {
