@@ -211,6 +211,37 @@ else relation-get --format=json --app - "$JUJU_REMOTE_APP"; fi >> "`+s.out("seen
 		assert.Equal(t, 2, again, "relation ids are never reused")
 	})
 
+	t.Run("remote units join and depart after the relation is made", func(t *testing.T) {
+		t.Parallel()
+		s := newSim(t, tools)
+		RequireOK(t, s.Deploy("simtest", s.charm, 2))
+		id, runs := s.Relate("simtest", "db", Remote{App: "web", Units: 1})
+		RequireOK(t, runs)
+		s.onHook("db-relation-changed", `echo "$JUJU_UNIT_NAME $(relation-get --format=json - "$JUJU_REMOTE_UNIT")" >> "`+s.out("seen")+`"`)
+		s.onHook("db-relation-departed", `echo "$JUJU_UNIT_NAME $(relation-list --format=json)" >> "`+s.out("listed")+`"`)
+
+		unit, runs := s.AddRemoteUnit("web", map[string]string{"host": "w1"})
+		RequireOK(t, runs)
+		assert.Equal(t, "web/1", unit)
+		assert.Equal(t, []step{
+			{"simtest/0", "db-relation-joined"}, {"simtest/0", "db-relation-changed"},
+			{"simtest/1", "db-relation-joined"}, {"simtest/1", "db-relation-changed"},
+		}, steps(runs))
+		assert.Equal(t, "web/1", s.env(runs[1])["JUJU_REMOTE_UNIT"])
+		assert.Equal(t, "simtest/0 {\"host\":\"w1\"}\nsimtest/1 {\"host\":\"w1\"}\n", s.output("seen"))
+
+		runs = s.RemoveRemoteUnit("web/0")
+		RequireOK(t, runs)
+		assert.Equal(t, []step{{"simtest/0", "db-relation-departed"}, {"simtest/1", "db-relation-departed"}}, steps(runs))
+		departed := s.env(runs[0])
+		assert.Equal(t, "web/0", departed["JUJU_REMOTE_UNIT"])
+		assert.Equal(t, "web/0", departed["JUJU_DEPARTING_UNIT"])
+		assert.Equal(t, "simtest/0 [\"web/1\"]\nsimtest/1 [\"web/1\"]\n", s.output("listed"), "the departing unit is no longer listed")
+		assert.Equal(t, []string{"web/1"}, s.Units("web"))
+		assert.Empty(t, s.RelationData(id, "web/0"), "its bag went with it")
+		assert.Equal(t, map[string]string{"host": "w1"}, s.RelationData(id, "web/1"))
+	})
+
 	t.Run("changes are committed only when the hook exits 0", func(t *testing.T) {
 		t.Parallel()
 		for _, exit := range []int{0, 1} {

@@ -220,6 +220,67 @@ func (m *Model) Relate(app, endpoint string, remote Remote) (int, []HookRun) {
 	return rel.ID, append(runs, m.Settle()...)
 }
 
+// AddRemoteUnit adds a unit to a simulated remote application (one made by
+// Relate) and returns its name. Each local unit related to it sees the unit
+// join (relation-joined, then relation-changed) on every live relation,
+// with data, when given, in the new unit's bag.
+func (m *Model) AddRemoteUnit(app string, data map[string]string) (string, []HookRun) {
+	m.t.Helper()
+	var unit string
+	m.update(func(md *simstate.Model) {
+		a, ok := md.Apps[app]
+		if !ok || a.Local {
+			m.fatalf("add remote unit: %q is not a simulated remote application", app)
+		}
+		unit = app + "/" + strconv.Itoa(a.NextUnit)
+		a.NextUnit++
+		md.Units[unit] = &simstate.Unit{Name: unit, App: app, Status: simstate.Status{Status: "active"}}
+		for _, rel := range md.RelationsOf(app) {
+			if !rel.Dying && len(data) > 0 {
+				rel.Bags[unit] = maps.Clone(data)
+			}
+		}
+	})
+	var runs []HookRun
+	for _, rel := range m.load().RelationsOf(app) {
+		if rel.Dying {
+			continue
+		}
+		local := rel.RemoteApp(app)
+		for _, u := range m.liveUnits(local) {
+			runs = append(runs, m.join(rel.ID, u, unit)...)
+		}
+	}
+	return unit, append(runs, m.Settle()...)
+}
+
+// RemoveRemoteUnit removes a unit of a simulated remote application: each
+// local unit that sees it runs relation-departed (the unit is the departing
+// one), then the unit and its bags are gone.
+func (m *Model) RemoveRemoteUnit(unit string) []HookRun {
+	m.t.Helper()
+	app := simstate.AppOf(unit)
+	md := m.load()
+	if a, ok := md.Apps[app]; !ok || a.Local || md.Units[unit] == nil {
+		m.fatalf("remove remote unit: %q is not a unit of a simulated remote application", unit)
+	}
+	var runs []HookRun
+	for _, rel := range md.RelationsOf(app) {
+		for _, local := range m.liveUnits(rel.RemoteApp(app)) {
+			if slices.Contains(rel.Seen[local], unit) {
+				runs = append(runs, m.depart(rel.ID, local, unit, unit))
+			}
+		}
+	}
+	m.update(func(md *simstate.Model) {
+		delete(md.Units, unit)
+		for _, rel := range md.RelationsOf(app) {
+			delete(rel.Bags, unit)
+		}
+	})
+	return append(runs, m.Settle()...)
+}
+
 // enterRelation runs what a local unit sees when it enters a relation.
 func (m *Model) enterRelation(relID int, unit string, remoteUnits []string) []HookRun {
 	return append([]HookRun{m.created(relID, unit)}, m.joinAll(relID, unit, remoteUnits)...)
