@@ -94,6 +94,12 @@ func Build(in Input) Plan {
 				r.result.Reason = c.Collision()
 				r.result.Warnings = nil
 				plan.Status.Conflicts = append(plan.Status.Conflicts, *c)
+			} else if n := reg.newPorts(r); len(reg.listeners)+n > MaxListeners {
+				r.result.State = StateRefused
+				r.result.Reason = fmt.Sprintf("no room on the Gateway: it holds at most %d listener ports, %d are taken and this request adds %d",
+					MaxListeners, len(reg.listeners), n)
+				r.result.Warnings = nil
+				plan.Status.NoRoom = append(plan.Status.NoRoom, r.result)
 			} else {
 				reg.admit(r)
 				served = append(served, r)
@@ -183,6 +189,22 @@ func (reg *registry) collide(r *request) *Conflict {
 		}
 	}
 	return nil
+}
+
+// MaxListeners is how many listeners a Gateway may have (the Gateway API
+// schema's limit); the charm renders one per port.
+const MaxListeners = 64
+
+// newPorts counts the listener ports r asks for that no admitted relation
+// holds yet.
+func (reg *registry) newPorts(r *request) int {
+	n := 0
+	for _, l := range r.listeners {
+		if _, ok := reg.listeners[l.port]; !ok {
+			n++
+		}
+	}
+	return n
 }
 
 func (reg *registry) admit(r *request) {

@@ -1,6 +1,7 @@
 package gateway
 
 import (
+	"fmt"
 	"math/rand/v2"
 	"strings"
 	"testing"
@@ -525,4 +526,37 @@ func TestRejectedRelationsAreLeftOut(t *testing.T) {
 		objectsOf(plan, func(u *unstructured.Unstructured) bool { return u.GetNamespace() == "apps" }))
 	assert.False(t, plan.Status.OK())
 	assert.Equal(t, "rejected by Kubernetes: tempo", plan.Status.Message())
+}
+
+// A Gateway holds at most MaxListeners listeners: relations asking for
+// more ports are refused in relation order, and a later one reusing a port
+// already there is still served.
+func TestListenerPortsAreCapped(t *testing.T) {
+	t.Parallel()
+	in := base("gw", "infra")
+	onPort := func(port int) *ir.Config {
+		l := ir.Listener{Port: port, Protocol: ir.ProtocolHTTP}
+		r := httpRoute("svc", pathMatch(ir.PathMatchPathPrefix, fmt.Sprintf("/p%d", port)))
+		r.Listener = l
+		return &ir.Config{Model: "m", Listeners: []ir.Listener{l}, HTTPRoutes: []ir.HTTPRoute{r}}
+	}
+	const asking = MaxListeners + 5 // beyond http-80, which the Gateway always has
+	for i := range asking {
+		in.Routes = append(in.Routes, RouteRequest{Relation: rel(fmt.Sprintf("app%d", i), "istio-ingress-route", i+1), Config: onPort(9000 + i)})
+	}
+	reuse := onPort(9000)
+	reuse.HTTPRoutes[0].Matches = []ir.HTTPRouteMatch{pathMatch(ir.PathMatchPathPrefix, "/reuse")}
+	in.Routes = append(in.Routes, RouteRequest{Relation: rel("reuser", "istio-ingress-route", asking+1), Config: reuse})
+
+	plan := Build(in)
+	gw := objectsOf(plan, ofKind("Gateway"))
+	require.Len(t, gw, 1)
+	listeners, _, _ := unstructured.NestedSlice(gw[0].Object, "spec", "listeners")
+	assert.Len(t, listeners, MaxListeners)
+	require.Len(t, plan.Status.NoRoom, asking-(MaxListeners-1))
+	assert.Equal(t, fmt.Sprintf("app%d", MaxListeners-1), plan.Status.NoRoom[0].App, "the newest relations are refused")
+	assert.Contains(t, plan.Status.NoRoom[0].Reason, "at most 64 listener ports")
+	res, _ := plan.Result(rel("reuser", "istio-ingress-route", asking+1).ID)
+	assert.Equal(t, StateServed, res.State, "a port already on the Gateway needs no room")
+	assert.Contains(t, plan.Status.Message(), "no room for more listener ports (at most 64) for: app63, ")
 }

@@ -72,6 +72,9 @@ type Status struct {
 	Invalid []Result
 	// Rejected lists relations whose objects the cluster refused, with why.
 	Rejected []Result
+	// NoRoom lists relations refused because their ports would take the
+	// Gateway past MaxListeners.
+	NoRoom []Result
 	// BadCIDRs are entries of external-traffic-policy-cidrs that are not
 	// CIDRs or addresses; they are left out of the policy.
 	BadCIDRs []string
@@ -79,7 +82,7 @@ type Status struct {
 
 // OK reports whether nothing needs attention.
 func (s Status) OK() bool {
-	return len(s.Conflicts) == 0 && len(s.Invalid) == 0 && len(s.Rejected) == 0 && len(s.BadCIDRs) == 0
+	return len(s.Conflicts) == 0 && len(s.Invalid) == 0 && len(s.Rejected) == 0 && len(s.NoRoom) == 0 && len(s.BadCIDRs) == 0
 }
 
 // Message is a one-line summary for the unit status ("" when OK).
@@ -93,21 +96,25 @@ func (s Status) Message() string {
 		parts = append(parts, "route conflict, refused: "+strings.Join(refused, "; "))
 	}
 	if len(s.Invalid) > 0 {
-		var apps []string
-		for _, r := range s.Invalid {
-			apps = append(apps, r.App)
-		}
-		parts = append(parts, "invalid request from: "+strings.Join(apps, ", "))
+		parts = append(parts, "invalid request from: "+apps(s.Invalid))
 	}
 	if len(s.Rejected) > 0 {
-		var apps []string
-		for _, r := range s.Rejected {
-			apps = append(apps, r.App)
-		}
-		parts = append(parts, "rejected by Kubernetes: "+strings.Join(apps, ", "))
+		parts = append(parts, "rejected by Kubernetes: "+apps(s.Rejected))
+	}
+	if len(s.NoRoom) > 0 {
+		parts = append(parts, fmt.Sprintf("no room for more listener ports (at most %d) for: %s", MaxListeners, apps(s.NoRoom)))
 	}
 	if len(s.BadCIDRs) > 0 {
 		parts = append(parts, "invalid external-traffic-policy-cidrs: "+strings.Join(s.BadCIDRs, ", "))
 	}
 	return strings.Join(parts, "; ")
+}
+
+// apps lists the results' applications, comma-separated.
+func apps(results []Result) string {
+	names := make([]string, 0, len(results))
+	for _, r := range results {
+		names = append(names, r.App)
+	}
+	return strings.Join(names, ", ")
 }

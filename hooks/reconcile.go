@@ -96,11 +96,18 @@ func (r *run) reconcile(ctx context.Context) (juju.Status, error) {
 	}
 	plan, res, err := applyPlan(ctx, cluster, cr.listing, input)
 	r.cache.setRefused(plan.Status.Rejected)
-	var missing *kube.MissingCRDError
-	if errors.As(err, &missing) {
-		return juju.Status{}, missing // its message says what to install
-	}
+	pub := publisher{leader: leader, cache: r.cache, log: r.log}
 	if err != nil {
+		// What is not served is wiped all the same: no requirer keeps a
+		// URL for routes this plan does not hold. Served ones wait for an
+		// apply that succeeds.
+		if pubErr := pub.results(ctx, plan, "", input.TLS.Enabled); pubErr != nil {
+			r.log.printf(ctx, juju.LogError, "Withdrawing URLs: %v", pubErr)
+		}
+		var missing *kube.MissingCRDError
+		if errors.As(err, &missing) {
+			return juju.Status{}, missing // its message says what to install
+		}
 		return juju.Status{}, fmt.Errorf("applying %d objects: %w", len(plan.Objects), err)
 	}
 	if res.Applied+res.Deleted > 0 {
@@ -112,6 +119,9 @@ func (r *run) reconcile(ctx context.Context) (juju.Status, error) {
 	for _, inv := range plan.Status.Invalid {
 		r.log.printf(ctx, juju.LogWarning, "Cannot serve %s: %s", inv.Relation, inv.Reason)
 	}
+	for _, full := range plan.Status.NoRoom {
+		r.log.printf(ctx, juju.LogWarning, "Cannot serve %s: %s", full.Relation, full.Reason)
+	}
 	for _, rej := range plan.Status.Rejected {
 		r.log.printf(ctx, juju.LogWarning, "Kubernetes refused the objects of %s: %s", rej.Relation, rej.Reason)
 	}
@@ -121,7 +131,6 @@ func (r *run) reconcile(ctx context.Context) (juju.Status, error) {
 		}
 	}
 
-	pub := publisher{leader: leader, cache: r.cache, log: r.log}
 	if err := pub.results(ctx, plan, gw.advertised(), input.TLS.Enabled); err != nil {
 		return juju.Status{}, err
 	}
@@ -193,6 +202,12 @@ func stillRefused(ctx context.Context, cluster Cluster, input gateway.Input) map
 	}
 	err := cluster.DryRun(ctx, objs)
 	still := refusedRelations(full, err)
+	// A shared object (a policy on a Service) also names relations being
+	// served: whether the cluster refuses theirs is for the real apply to say.
+	maps.DeleteFunc(still, func(rel juju.RelationID, _ string) bool {
+		_, ok := before[rel]
+		return !ok
+	})
 	for _, oe := range kube.ObjectErrors(err) {
 		if oe.Refused() {
 			continue

@@ -861,3 +861,36 @@ func (u unansweredDryRuns) DryRun(_ context.Context, objs []*unstructured.Unstru
 	}
 	return errors.Join(errs...)
 }
+
+// An older relation whose new request both collides with a newer one and is
+// refused by the cluster must not cost the newer one its route: the failed
+// first apply deletes nothing, and the newer relation keeps its live route
+// (same object) and its data.
+func TestRefusedIncumbentDoesNotEvictTheServed(t *testing.T) {
+	t.Parallel()
+	h := newHarness(t, "refused-incumbent")
+	h.serveGateway("10.18.0.1")
+	routeCfg := func(model, service, path string) map[string]string {
+		return map[string]string{"config": fmt.Sprintf(`{"model":%q,"listeners":[{"port":8080,"protocol":"HTTP"}],`+
+			`"http_routes":[{"name":"web","listener":{"port":8080,"protocol":"HTTP"},"backends":[{"service":%q,"port":80,"weight":null}],`+
+			`"hostnames":null,"matches":[{"headers":null,"path":{"type":"PathPrefix","value":%q},"method":null}]}],"grpc_routes":[]}`, model, service, path)}
+	}
+	older := h.juju.relate("istio-ingress-route", "older", routeCfg(h.apps, "older", "/older"))
+	newer := h.juju.relate("istio-ingress-route", "newer", routeCfg(h.apps, "newer", "/shared"))
+	h.dispatch("update-status")
+	require.Equal(t, "10.18.0.1", h.juju.local(newer)["external_host"])
+	newerRoute := h.routeFor(h.apps, "newer")
+	require.NotNil(t, newerRoute)
+
+	h.juju.setRemote(older, routeCfg(h.apps+"-nowhere", "older", "/shared"))
+	r := h.relationHook("changed", older)
+
+	assert.Equal(t, juju.Status{Name: juju.StatusBlocked, Message: "Rejected by Kubernetes: older"}, lastStatus(t, r))
+	assert.Empty(t, h.juju.local(older))
+	assert.Empty(t, writesTo(t, r, newer), "the newer relation's data was touched")
+	assert.Equal(t, "10.18.0.1", h.juju.local(newer)["external_host"])
+	now := h.routeFor(h.apps, "newer")
+	require.NotNil(t, now, "the newer relation lost its route")
+	assert.Equal(t, newerRoute.GetUID(), now.GetUID(), "the newer relation's route was deleted and recreated")
+	assert.Nil(t, h.routeFor(h.apps, "older"), "the older relation's previous route outlived its request")
+}

@@ -185,9 +185,14 @@ func (a *Applier) ApplyListed(ctx context.Context, listing *Listing, desired []*
 			deletes = append(deletes, a.deleteJob(l, &res, &mu))
 		}
 	}
-	// Applies first: a renamed object never leaves a gap in service.
+	// Applies first, and deletes only once every apply succeeded: a renamed
+	// object never leaves a gap in service, and a caller that re-plans
+	// around a refused object (see ObjectError.Refused) has deleted nothing
+	// that its next plan still wants.
 	errs := a.run(ctx, applies)
-	errs = append(errs, a.run(ctx, deletes)...)
+	if len(errs) == 0 {
+		errs = a.run(ctx, deletes)
+	}
 	return res, a.joinErrors(missing, listErr, errs)
 }
 

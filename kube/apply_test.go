@@ -349,6 +349,16 @@ func TestRefusedObjectsAreReportedOneByOne(t *testing.T) {
 	checkForeign()
 
 	require.NoError(t, a.DryRun(ctx, []*unstructured.Unstructured{good}), "an object already live is accepted again")
+
+	// While an apply fails nothing is deleted: the caller re-plans around
+	// the refusal and the objects it still wants never leave the cluster.
+	res, err = a.Apply(ctx, []*unstructured.Unstructured{invalid})
+	require.Error(t, err)
+	assert.Equal(t, kube.Result{}, res)
+	assert.Equal(t, names(good), liveObjects(t, env, c.instance), "shop's route was deleted by a failed apply")
+	res, err = a.Apply(ctx, []*unstructured.Unstructured{c.httpRoute("blog", "main", "/blog")})
+	require.NoError(t, err)
+	assert.Equal(t, kube.Result{Applied: 1, Deleted: 1}, res, "a clean apply deletes what is no longer wanted")
 }
 
 func TestOnlyClientErrorsAreRefusals(t *testing.T) {
@@ -362,6 +372,10 @@ func TestOnlyClientErrorsAreRefusals(t *testing.T) {
 		{apierrors.NewInvalid(gateway.KindHTTPRoute.GVK().GroupKind(), "r", nil), true},
 		{apierrors.NewForbidden(gr, "r", errors.New("namespace is being terminated")), true},
 		{fmt.Errorf("checking: %w", kube.ErrForeignObject), true},
+		{apierrors.NewNotFound(gr, "r"), false}, // the kind itself is not served
+		{apierrors.NewGenericServerResponse(http.StatusNotFound, "patch", gr, "r", "", 0, false), false},
+		{apierrors.NewConflict(gr, "r", errors.New("the object has been modified")), false},
+		{apierrors.NewUnauthorized("token expired"), false},
 		{apierrors.NewInternalError(errors.New("etcd is down")), false},
 		{apierrors.NewServerTimeout(gr, "apply", 1), false},
 		{apierrors.NewTooManyRequestsError("slow down"), false},
@@ -467,6 +481,11 @@ func TestMissingCRDs(t *testing.T) {
 		c.destinationRule("blog"), c.l4Policy("blog", 8080),
 	}
 	a, _ := newApplier(t, bare, c.instance)
+
+	// A kind the server does not serve is nobody's request at fault.
+	dryErrs := kube.ObjectErrors(a.DryRun(ctx, plan[3:4]))
+	require.Len(t, dryErrs, 1)
+	assert.False(t, dryErrs[0].Refused(), "a missing CRD is not a refusal: %v", dryErrs[0])
 
 	steps := []struct {
 		name    string

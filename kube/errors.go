@@ -87,8 +87,20 @@ func (e *ObjectError) Refused() bool {
 	if errors.Is(e.Err, ErrForeignObject) {
 		return true
 	}
-	return apierrors.IsInvalid(e.Err) || apierrors.IsBadRequest(e.Err) || apierrors.IsNotFound(e.Err) ||
+	return apierrors.IsInvalid(e.Err) || apierrors.IsBadRequest(e.Err) || isNamespaceNotFound(e.Err) ||
 		apierrors.IsForbidden(e.Err) || apierrors.IsRequestEntityTooLargeError(e.Err)
+}
+
+// isNamespaceNotFound tells a missing namespace (the object's fault) from
+// the 404 of a kind the server does not serve (a missing CRD: nobody's
+// request is at fault).
+func isNamespaceNotFound(err error) bool {
+	var status apierrors.APIStatus
+	if !apierrors.IsNotFound(err) || !errors.As(err, &status) {
+		return false
+	}
+	d := status.Status().Details
+	return d != nil && d.Kind == "namespaces"
 }
 
 // ObjectErrors returns every *ObjectError in err's tree, in order.

@@ -23,6 +23,8 @@ import (
 
 	"github.com/canonical/istio-ingress-k8s-go/gateway"
 	"github.com/canonical/istio-ingress-k8s-go/gateway/inputfile"
+	"github.com/canonical/istio-ingress-k8s-go/juju"
+	"github.com/canonical/istio-ingress-k8s-go/relation/ingressroute"
 	"github.com/canonical/istio-ingress-k8s-go/tests/kubeenv"
 )
 
@@ -205,4 +207,40 @@ func assertContains(t *testing.T, id, path string, want, got any) {
 	default:
 		assert.Equal(t, fmt.Sprint(want), fmt.Sprint(got), "%s: %s", id, path)
 	}
+}
+
+// TestFullGatewayIsAccepted plans for more listener ports than a Gateway
+// may hold: the planner stops at gateway.MaxListeners, which the Gateway
+// CRD accepts, and one listener more is what the CRD rejects.
+func TestFullGatewayIsAccepted(t *testing.T) {
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	require.NoError(t, env.CreateNamespace(ctx, "full"))
+	in := gateway.Input{App: "full-gw", Model: "full", Units: 1, ExternalTrafficCIDRs: "0.0.0.0/0"}
+	for i := range gateway.MaxListeners + 2 {
+		cfg := fmt.Sprintf(`{"model":"full","listeners":[{"port":%d,"protocol":"HTTP"}],"http_routes":[],"grpc_routes":[]}`, 9000+i)
+		req := ingressroute.RequestFromBag(juju.RelationID{Endpoint: "istio-ingress-route", ID: i + 1}, fmt.Sprintf("app%d", i), map[string]string{"config": cfg})
+		require.NoError(t, req.Err)
+		in.Routes = append(in.Routes, gateway.RouteRequestFrom(req))
+	}
+	plan := gateway.Build(in)
+	require.Len(t, plan.Status.NoRoom, 3, "http-80 and 63 requested ports fill the Gateway")
+	var gw *unstructured.Unstructured
+	for _, obj := range plan.Objects {
+		if obj.GetKind() == gateway.KindGateway.Kind {
+			gw = obj
+		}
+	}
+	require.NotNil(t, gw)
+	gateways := env.Dynamic().Resource(gateway.KindGateway.GroupVersionResource).Namespace("full")
+	dryRun := metav1.ApplyOptions{FieldManager: fieldManager, Force: true, DryRun: []string{metav1.DryRunAll}}
+	_, err := gateways.Apply(ctx, gw.GetName(), gw, dryRun)
+	require.NoError(t, err, "a Gateway with %d listeners", gateway.MaxListeners)
+
+	listeners, _, _ := unstructured.NestedSlice(gw.Object, "spec", "listeners")
+	extra := map[string]any{"name": "http-65000", "port": int64(65000), "protocol": "HTTP",
+		"allowedRoutes": map[string]any{"namespaces": map[string]any{"from": "All"}}}
+	require.NoError(t, unstructured.SetNestedSlice(gw.Object, append(listeners, extra), "spec", "listeners"))
+	_, err = gateways.Apply(ctx, gw.GetName(), gw, dryRun)
+	require.Error(t, err, "the CRD must refuse listener %d", gateway.MaxListeners+1)
 }
