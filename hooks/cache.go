@@ -28,6 +28,9 @@ type cache struct {
 	// relation's objects: the next reconcile asks again in a dry run
 	// before writing anything for it.
 	Refused map[string]string `json:"refused,omitempty"`
+	// Warned are the warnings last logged, so a standing one is not
+	// logged again on every hook.
+	Warned []string `json:"warned,omitempty"`
 }
 
 // loadCache reads the cache from st; an entry it cannot decode gives an

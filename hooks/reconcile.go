@@ -113,23 +113,7 @@ func (r *run) reconcile(ctx context.Context) (juju.Status, error) {
 	if res.Applied+res.Deleted > 0 {
 		r.log.printf(ctx, juju.LogInfo, "Kubernetes: %s", res)
 	}
-	for _, c := range plan.Status.Conflicts {
-		r.log.printf(ctx, juju.LogWarning, "Route conflict: %s", c)
-	}
-	for _, inv := range plan.Status.Invalid {
-		r.log.printf(ctx, juju.LogWarning, "Cannot serve %s: %s", inv.Relation, inv.Reason)
-	}
-	for _, full := range plan.Status.NoRoom {
-		r.log.printf(ctx, juju.LogWarning, "Cannot serve %s: %s", full.Relation, full.Reason)
-	}
-	for _, rej := range plan.Status.Rejected {
-		r.log.printf(ctx, juju.LogWarning, "Kubernetes refused the objects of %s: %s", rej.Relation, rej.Reason)
-	}
-	for _, res := range plan.Results {
-		for _, w := range res.Warnings {
-			r.log.printf(ctx, juju.LogWarning, "Serving %s: %s", res.Relation, w)
-		}
-	}
+	r.warnOnce(ctx, planWarnings(plan))
 
 	if err := pub.results(ctx, plan, gw.advertised(), input.TLS.Enabled); err != nil {
 		return juju.Status{}, err
@@ -140,6 +124,39 @@ func (r *run) reconcile(ctx context.Context) (juju.Status, error) {
 		}
 	}
 	return gw.status(plan), nil
+}
+
+// planWarnings are the plan's lines for the operator: who is not served
+// and why, and what is served differently from what was asked.
+func planWarnings(plan gateway.Plan) []string {
+	var lines []string
+	for _, c := range plan.Status.Conflicts {
+		lines = append(lines, fmt.Sprintf("Route conflict: %s", c))
+	}
+	for _, res := range slices.Concat(plan.Status.Invalid, plan.Status.NoRoom) {
+		lines = append(lines, fmt.Sprintf("Cannot serve %s: %s", res.Relation, res.Reason))
+	}
+	for _, res := range plan.Status.Rejected {
+		lines = append(lines, fmt.Sprintf("Kubernetes refused the objects of %s: %s", res.Relation, res.Reason))
+	}
+	for _, res := range plan.Results {
+		for _, w := range res.Warnings {
+			lines = append(lines, fmt.Sprintf("Serving %s: %s", res.Relation, w))
+		}
+	}
+	return lines
+}
+
+// warnOnce logs the warnings the previous reconcile did not: a standing
+// problem is logged when it appears (and is in the status meanwhile), not
+// on every hook.
+func (r *run) warnOnce(ctx context.Context, lines []string) {
+	for _, line := range lines {
+		if !slices.Contains(r.cache.Warned, line) {
+			r.log.printf(ctx, juju.LogWarning, "%s", line)
+		}
+	}
+	r.cache.Warned = lines
 }
 
 // maxApplyPasses bounds applyPlan: each pass after the first leaves out at
