@@ -6,6 +6,8 @@ import (
 	"io"
 	"runtime/debug"
 	"strings"
+	"sync"
+	"time"
 
 	"github.com/canonical/istio-ingress-k8s-go/juju"
 	"github.com/canonical/istio-ingress-k8s-go/state"
@@ -23,6 +25,8 @@ type Deps struct {
 	// Cluster connects to Kubernetes (default: KUBECONFIG when set, else
 	// the pod's service account).
 	Cluster ClusterFactory
+	// Now reads the clock (default time.Now); it times the hook tools.
+	Now func() time.Time
 }
 
 // Dispatch handles one hook or action and returns the process exit code.
@@ -45,8 +49,19 @@ func Dispatch(ctx context.Context, d Deps) int {
 	if getenv == nil {
 		getenv = func(string) string { return "" }
 	}
-	client := juju.NewClient(d.Runner)
+	now := d.Now
+	if now == nil {
+		now = time.Now
+	}
+	tools := &meteredRunner{Runner: d.Runner, now: now}
+	start := now()
+	client := juju.NewClient(tools)
 	log := logger{client: client, stderr: stderr}
+	// Where a hook's time goes, for the debug log and the hook benchmark.
+	defer func() {
+		calls, spent := tools.totals()
+		log.debugf("Hook tools: %d calls in %v of %v", calls, spent, now().Sub(start))
+	}()
 
 	jctx, err := juju.ContextFromEnv(getenv)
 	if err != nil {
@@ -164,4 +179,32 @@ func (l logger) printf(ctx context.Context, level juju.LogLevel, format string, 
 	if err := l.client.Log(ctx, level, msg); err != nil {
 		fmt.Fprintf(l.stderr, "%s juju-log failed: %v\n", juju.LogWarning, err)
 	}
+}
+
+// meteredRunner counts the hook-tool calls and the time spent waiting for
+// them, from start to exit as the charm sees it.
+type meteredRunner struct {
+	juju.Runner
+	now func() time.Time
+
+	mu    sync.Mutex
+	calls int
+	spent time.Duration
+}
+
+func (m *meteredRunner) Run(ctx context.Context, stdin []byte, tool string, args ...string) ([]byte, error) {
+	start := m.now()
+	out, err := m.Runner.Run(ctx, stdin, tool, args...)
+	d := m.now().Sub(start)
+	m.mu.Lock()
+	m.calls++
+	m.spent += d
+	m.mu.Unlock()
+	return out, err
+}
+
+func (m *meteredRunner) totals() (int, time.Duration) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	return m.calls, m.spent
 }

@@ -3,9 +3,11 @@ package hooks_test
 import (
 	"bytes"
 	"context"
+	"fmt"
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -202,4 +204,24 @@ func TestDispatchShortensLongErrorsInStatus(t *testing.T) {
 	assert.Equal(t, juju.StatusBlocked, st.Name)
 	assert.LessOrEqual(t, len([]rune(st.Message)), len("Reconcile failed (see juju debug-log): ")+200)
 	assert.NotContains(t, st.Message, "second line")
+}
+
+// Every hook ends with where its time went: the hook-tool calls and the
+// time spent waiting for them (the hook benchmark reads this line).
+func TestDispatchReportsHookToolTime(t *testing.T) {
+	t.Parallel()
+	fj := newFakeJuju("istio-ingress-k8s", "cos", t.TempDir())
+	fj.setLeader(false)
+	r := fj.runner()
+	var stderr bytes.Buffer
+	clock := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
+	tick := func() time.Time { clock = clock.Add(time.Millisecond); return clock } // 1 ms per reading
+	require.Equal(t, 0, hooks.Dispatch(context.Background(), hooks.Deps{
+		Getenv: fj.env("update-status", nil), Runner: r, Stderr: &stderr, Cluster: noCluster(t), Now: tick,
+	}))
+	n := len(r.Calls())
+	require.NotZero(t, n)
+	// Each call reads the clock twice; the hook once before and once after.
+	assert.Contains(t, stderr.String(), fmt.Sprintf("DEBUG Hook tools: %d calls in %v of %v\n",
+		n, time.Duration(n)*time.Millisecond, time.Duration(2*n+1)*time.Millisecond))
 }

@@ -10,7 +10,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
-	"slices"
+	"regexp"
 	"strconv"
 	"strings"
 	"testing"
@@ -69,17 +69,16 @@ const (
 //     least as many Kubernetes writes as there are objects to rewrite.
 //
 // Per hook it reports the hook's wall time, the charm's own time (wall
-// minus the time spent in hook tools, from the charm's fork of each to its
-// reaping: see cmd/hooktools and toolExit),
-// hook-tool calls, Kubernetes requests (reads, writes, API discovery) and
+// minus the time the charm spent waiting for hook tools, from starting each
+// to its exit, as the charm itself reports at the end of every hook: see
+// toolTime), hook-tool calls, Kubernetes requests (reads, writes, API discovery) and
 // peak RSS: the charm process's own, and its process tree's (see
 // cmd/maxrss).
 func BenchmarkConfigChanged(b *testing.B) {
 	s := suite{
-		archive:   charm.Packed(b),
-		hookTools: build(b, "hooktools"),
-		maxrss:    build(b, "maxrss"),
-		proxy:     startCountingProxy(b, env.RESTConfig()),
+		archive: charm.Packed(b),
+		maxrss:  build(b, "maxrss"),
+		proxy:   startCountingProxy(b, env.RESTConfig()),
 	}
 	for _, n := range []int{1, 10, 100, 500} {
 		b.Run(fmt.Sprintf("apps=%d", n), func(b *testing.B) {
@@ -96,10 +95,9 @@ func BenchmarkConfigChanged(b *testing.B) {
 
 // suite is what every fixture shares.
 type suite struct {
-	archive   string
-	hookTools string
-	maxrss    string
-	proxy     *countingProxy
+	archive string
+	maxrss  string
+	proxy   *countingProxy
 }
 
 // fixture is a model with the charm deployed and n requirers related.
@@ -111,15 +109,13 @@ type fixture struct {
 	leader  string
 	rels    []int
 	changes int
-	tools   toolLog
 }
 
 func (s *suite) newFixture(b *testing.B, n int) *fixture {
 	b.Helper()
 	ctx := context.Background()
 	model := fmt.Sprintf("hookbench-%d", n)
-	f := &fixture{suite: s, n: n, apps: model + "-apps", leader: app + "/0",
-		tools: toolLog{path: filepath.Join(b.TempDir(), "tools.log")}}
+	f := &fixture{suite: s, n: n, apps: model + "-apps", leader: app + "/0"}
 	for _, ns := range []string{model, f.apps} {
 		if err := env.CreateNamespace(ctx, ns); err != nil {
 			b.Fatal(err)
@@ -128,8 +124,8 @@ func (s *suite) newFixture(b *testing.B, n int) *fixture {
 	if err := env.CreateGatewayWorkload(ctx, model, app, 1, 1, lbAddress); err != nil {
 		b.Fatal(err)
 	}
-	f.m = jujusim.NewModel(b, jujusim.WithModelName(model), jujusim.WithTools(s.hookTools),
-		jujusim.WithHookEnv(map[string]string{"KUBECONFIG": s.proxy.kubeconfig, "HOOKBENCH_STARTUP_LOG": f.tools.path}))
+	f.m = jujusim.NewModel(b, jujusim.WithModelName(model),
+		jujusim.WithHookEnv(map[string]string{"KUBECONFIG": s.proxy.kubeconfig}))
 	jujusim.RequireOK(b, f.m.Deploy(app, s.archive, 1))
 	f.addRequirers(b)
 	// The first reconcile creates everything; the second must find the
@@ -309,10 +305,17 @@ func (f *fixture) checkPublished(b *testing.B, address string) {
 // the timer stopped.
 func (f *fixture) measure(b *testing.B, hook func() jujusim.HookRun, check func(*testing.B, kubeCounts)) {
 	var runs []jujusim.HookRun
-	var lived []time.Duration
 	var k kubeCounts
+	// One hook first, not measured: the first after the fixture's set-up
+	// hooks meets cold caches (the kernel's, the API server's), which is
+	// not the steady state a deployed charm runs in.
 	f.proxy.take()
-	f.tools.take(b)
+	if run := hook(); !run.OK() {
+		b.Fatalf("%s\n%s", run, run.Stderr)
+	}
+	if c := f.proxy.take(); check != nil {
+		check(b, c)
+	}
 	for b.Loop() {
 		run := hook()
 		if !run.OK() {
@@ -325,18 +328,16 @@ func (f *fixture) measure(b *testing.B, hook func() jujusim.HookRun, check func(
 			b.StartTimer()
 		}
 		runs = append(runs, run)
-		lived = append(lived, sum(f.tools.take(b)[run.ContextID]))
 		k.Reads += c.Reads
 		k.Writes += c.Writes
 		k.Discovery += c.Discovery
 		k.WriteLog = append(k.WriteLog, c.WriteLog...)
 	}
-	exit := f.toolExit(b)
 	var wall, tools time.Duration
 	var calls int
-	for i, run := range runs {
+	for _, run := range runs {
 		wall += run.Wall
-		tools += lived[i] + time.Duration(len(run.ToolCalls))*exit
+		tools += toolTime(b, run)
 		calls += len(run.ToolCalls)
 	}
 	per := func(v float64) float64 { return v / float64(len(runs)) }
@@ -355,74 +356,28 @@ func (f *fixture) measure(b *testing.B, hook func() jujusim.HookRun, check func(
 	}
 }
 
-// toolExit measures, from the driver, what a hook-tool call costs its
-// caller beyond the process's recorded life: exit, reaping and the pipe
-// plumbing of a Go parent (the driver runs the tool exactly as the
-// charm's runner does). It is the median over a few is-leader calls.
-func (f *fixture) toolExit(b *testing.B) time.Duration {
+// toolTime is how long the charm waited for hook tools during run, from
+// the line it writes at the end of every hook ("Hook tools: N calls in D
+// of T"): each call timed from its start to its exit as the charm sees it,
+// fork and reaping included. The call count must match the simulator's.
+func toolTime(b *testing.B, run jujusim.HookRun) time.Duration {
 	b.Helper()
-	const calls = 21
-	uc := f.m.OpenContext(f.leader)
-	defer uc.Close(false)
-	f.tools.take(b)
-	residuals := make([]time.Duration, 0, calls)
-	for range calls {
-		start := time.Now()
-		if _, err := uc.Run(context.Background(), nil, "is-leader", "--format=json"); err != nil {
-			b.Fatalf("is-leader: %v", err)
-		}
-		wall := time.Since(start)
-		var lived time.Duration
-		for _, d := range f.tools.take(b) {
-			lived += sum(d)
-		}
-		residuals = append(residuals, wall-lived)
+	m := hookToolsLine.FindStringSubmatch(run.Stderr)
+	if m == nil {
+		b.Fatalf("%s: no hook-tools line in its output:\n%s", run, run.Stderr)
 	}
-	slices.Sort(residuals)
-	return max(residuals[calls/2], 0)
-}
-
-// toolLog reads what cmd/hooktools records about each hook-tool call.
-type toolLog struct {
-	path   string
-	offset int
-}
-
-// take returns, per hook context, how long each tool process logged since
-// the last take lived (start-up plus the rest).
-func (l *toolLog) take(b *testing.B) map[string][]time.Duration {
-	b.Helper()
-	raw, err := os.ReadFile(l.path)
-	if os.IsNotExist(err) {
-		return nil
+	calls, err := strconv.Atoi(m[1])
+	if err != nil || calls != len(run.ToolCalls) {
+		b.Fatalf("%s: the charm counted %s hook-tool calls, the simulator %d", run, m[1], len(run.ToolCalls))
 	}
+	d, err := time.ParseDuration(m[2])
 	if err != nil {
-		b.Fatal(err)
+		b.Fatalf("%s: hook-tools line %q: %v", run, m[0], err)
 	}
-	out := map[string][]time.Duration{}
-	for _, line := range strings.Split(string(raw[l.offset:]), "\n") {
-		fields := strings.Split(line, "\t")
-		if len(fields) != 4 {
-			continue
-		}
-		startup, err1 := strconv.ParseInt(fields[2], 10, 64)
-		rest, err2 := strconv.ParseInt(fields[3], 10, 64)
-		if err1 != nil || err2 != nil {
-			b.Fatalf("tool log line %q", line)
-		}
-		out[fields[0]] = append(out[fields[0]], time.Duration(startup+rest))
-	}
-	l.offset = len(raw)
-	return out
+	return d
 }
 
-func sum(ds []time.Duration) time.Duration {
-	var t time.Duration
-	for _, d := range ds {
-		t += d
-	}
-	return t
-}
+var hookToolsLine = regexp.MustCompile(`(?m)^DEBUG Hook tools: (\d+) calls in (\S+) of \S+$`)
 
 // peakRSS runs hook once more with dispatch under the maxrss probe and
 // returns, in kilobytes, the charm process's own peak RSS (its VmHWM,
