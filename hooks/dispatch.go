@@ -27,7 +27,15 @@ type Deps struct {
 	Cluster ClusterFactory
 	// Now reads the clock (default time.Now); it times the hook tools.
 	Now func() time.Time
+	// KubeBudget bounds the time a hook spends on Kubernetes requests
+	// (default DefaultKubeBudget).
+	KubeBudget time.Duration
 }
+
+// DefaultKubeBudget is long enough to apply thousands of objects and short
+// enough that a hung API server does not stall the unit for long: the
+// reconcile fails, says so in the status, and the next hook tries again.
+const DefaultKubeBudget = 90 * time.Second
 
 // Dispatch handles one hook or action and returns the process exit code.
 //
@@ -86,7 +94,11 @@ func Dispatch(ctx context.Context, d Deps) int {
 	if cluster == nil {
 		cluster = kubeCluster(getenv)
 	}
-	r := &run{client: client, hook: jctx, ev: ev, cluster: cluster, log: log}
+	budget := d.KubeBudget
+	if budget <= 0 {
+		budget = DefaultKubeBudget
+	}
+	r := &run{client: client, hook: jctx, ev: ev, cluster: cluster, log: log, kubeBudget: budget}
 	if ev.Kind == Remove {
 		if err := r.remove(ctx); err != nil {
 			log.printf(ctx, juju.LogError, "Cleaning up: %v", err)

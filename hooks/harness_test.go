@@ -11,6 +11,7 @@ import (
 	"sort"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/require"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
@@ -107,6 +108,7 @@ type harness struct {
 	// the related applications live in.
 	app, ns, apps string
 	cluster       hooks.ClusterFactory
+	kubeBudget    time.Duration // 0: the default
 	kube          *requestCounter
 	logs          *syncBuffer
 }
@@ -184,7 +186,7 @@ func (h *harness) dispatch(hook string, rel ...juju.RelationID) *jujutest.Runner
 	r := h.juju.runner()
 	h.kube.take()
 	code := hooks.Dispatch(h.ctx, hooks.Deps{
-		Getenv: h.juju.env(hook, about), Runner: r, Stderr: h.logs, Cluster: h.cluster,
+		Getenv: h.juju.env(hook, about), Runner: r, Stderr: h.logs, Cluster: h.cluster, KubeBudget: h.kubeBudget,
 	})
 	require.Equal(h.t, 0, code, "hooks must exit 0")
 	return r

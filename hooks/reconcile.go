@@ -9,6 +9,7 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
+	"time"
 
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 
@@ -35,6 +36,10 @@ type run struct {
 	cluster ClusterFactory
 	log     logger
 	cache   *cache
+	// kubeBudget bounds the hook's Kubernetes requests: an API server that
+	// stops answering fails the reconcile, never hangs the hook (and every
+	// hook queued behind it).
+	kubeBudget time.Duration
 }
 
 // reconcile brings the unit to its desired state and returns the status
@@ -64,11 +69,11 @@ func (r *run) reconcile(ctx context.Context) (juju.Status, error) {
 	// The cluster is read while Juju is: see readCluster. A failure to
 	// connect is reported after the snapshot's, as before the reads overlapped.
 	cluster, clusterErr := r.cluster(r.hook.App, r.hook.ModelName)
+	kctx, cancelKube := r.kubeContext(ctx)
+	defer cancelKube()
 	var reads <-chan clusterReads
 	if clusterErr == nil {
-		readsCtx, cancelReads := context.WithCancel(ctx)
-		defer cancelReads()
-		reads = readCluster(readsCtx, cluster, r.hook)
+		reads = readCluster(kctx, cluster, r.hook)
 	}
 	snap, err := readSnapshot(ctx, r.client, r.hook, r.ev, r.cache)
 	if err != nil {
@@ -80,7 +85,7 @@ func (r *run) reconcile(ctx context.Context) (juju.Status, error) {
 	cr := <-reads
 	gw := gatewayState{}
 	if err := gw.read(cr, snap.config); err != nil {
-		return juju.Status{}, err
+		return juju.Status{}, r.overBudget(kctx, err)
 	}
 	// TLS stays off until the charm holds a certificate; what is
 	// published to requirers follows this same value.
@@ -94,7 +99,8 @@ func (r *run) reconcile(ctx context.Context) (juju.Status, error) {
 		Ingresses:            snap.ingresses,
 		Rejected:             r.cache.refused(),
 	}
-	plan, res, err := applyPlan(ctx, cluster, cr.listing, input)
+	plan, res, err := applyPlan(kctx, cluster, cr.listing, input)
+	err = r.overBudget(kctx, err)
 	r.cache.setRefused(plan.Status.Rejected)
 	pub := publisher{leader: leader, cache: r.cache, log: r.log}
 	if err != nil {
@@ -157,6 +163,20 @@ func (r *run) warnOnce(ctx context.Context, lines []string) {
 		}
 	}
 	r.cache.Warned = lines
+}
+
+// kubeContext is ctx bounded by the hook's Kubernetes budget.
+func (r *run) kubeContext(ctx context.Context) (context.Context, context.CancelFunc) {
+	return context.WithTimeout(ctx, r.kubeBudget)
+}
+
+// overBudget says so when err came from running out of the Kubernetes
+// budget, which a bare "context deadline exceeded" would not tell.
+func (r *run) overBudget(kctx context.Context, err error) error {
+	if err != nil && errors.Is(kctx.Err(), context.DeadlineExceeded) {
+		return fmt.Errorf("no answer from Kubernetes within %v: %w", r.kubeBudget, err)
+	}
+	return err
 }
 
 // maxApplyPasses bounds applyPlan: each pass after the first leaves out at
@@ -271,9 +291,11 @@ func (r *run) remove(ctx context.Context) error {
 	if err != nil {
 		return fmt.Errorf("connecting to Kubernetes: %w", err)
 	}
-	res, err := cluster.DeleteAll(ctx)
+	kctx, cancel := r.kubeContext(ctx)
+	defer cancel()
+	res, err := cluster.DeleteAll(kctx)
 	if err != nil {
-		return fmt.Errorf("deleting the gateway's objects: %w", err)
+		return fmt.Errorf("deleting the gateway's objects: %w", r.overBudget(kctx, err))
 	}
 	r.log.printf(ctx, juju.LogInfo, "Last unit removed; deleted %d Kubernetes objects", res.Deleted)
 	return nil

@@ -9,6 +9,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -896,4 +897,38 @@ func TestRefusedIncumbentDoesNotEvictTheServed(t *testing.T) {
 	require.NotNil(t, now, "the newer relation lost its route")
 	assert.Equal(t, newerRoute.GetUID(), now.GetUID(), "the newer relation's route was deleted and recreated")
 	assert.Nil(t, h.routeFor(h.apps, "older"), "the older relation's previous route outlived its request")
+}
+
+// An API server that stops answering fails the reconcile within the
+// Kubernetes budget: the hook still ends (exit 0) with a status that says
+// what happened, and the next hook, with the server back, serves again.
+func TestHungAPIServerDoesNotHangTheHook(t *testing.T) {
+	t.Parallel()
+	h := newHarness(t, "hung")
+	h.serveGateway("10.19.0.1")
+	blog := h.relateIngress("ingress", "blog", 8080, false)
+	h.dispatch("update-status")
+	require.Equal(t, "http://10.19.0.1/"+h.apps+"-blog", ingressURL(t, h.juju.local(blog)))
+
+	direct := h.cluster
+	h.cluster = func(app, model string) (hooks.Cluster, error) {
+		c, err := direct(app, model)
+		return hungLists{c}, err
+	}
+	h.kubeBudget = 200 * time.Millisecond
+	st := lastStatus(t, h.dispatch("update-status"))
+	assert.Equal(t, juju.StatusBlocked, st.Name)
+	assert.Contains(t, st.Message, "no answer from Kubernetes within 200ms")
+	assert.Equal(t, "http://10.19.0.1/"+h.apps+"-blog", ingressURL(t, h.juju.local(blog)), "a served URL is kept")
+
+	h.cluster, h.kubeBudget = direct, 0
+	assert.Equal(t, juju.Status{Name: juju.StatusActive, Message: "Serving at 10.19.0.1"}, lastStatus(t, h.dispatch("update-status")))
+}
+
+// hungLists is a cluster whose listing never answers before the deadline.
+type hungLists struct{ hooks.Cluster }
+
+func (c hungLists) List(ctx context.Context) *kube.Listing {
+	<-ctx.Done()
+	return c.Cluster.List(ctx)
 }
