@@ -84,21 +84,17 @@ func Build(in Input) Plan {
 	var served []*request
 	for _, r := range reqs {
 		if reason, ok := in.Rejected[r.result.ID]; ok && r.result.State == StateServed {
-			r.result.State, r.result.Reason, r.result.Warnings = StateRejected, reason, nil
+			r.refuse(StateRejected, reason)
 			plan.Status.Rejected = append(plan.Status.Rejected, r.result)
 		}
 		if r.result.State == StateServed {
 			if c := reg.collide(r); c != nil {
-				r.result.State = StateRefused
+				r.refuse(StateRefused, c.Collision())
 				r.result.Conflict = c
-				r.result.Reason = c.Collision()
-				r.result.Warnings = nil
 				plan.Status.Conflicts = append(plan.Status.Conflicts, *c)
 			} else if n := reg.newPorts(r); len(reg.listeners)+n > MaxListeners {
-				r.result.State = StateRefused
-				r.result.Reason = fmt.Sprintf("no room on the Gateway: it holds at most %d listener ports, %d are taken and this request adds %d",
-					MaxListeners, len(reg.listeners), n)
-				r.result.Warnings = nil
+				r.refuse(StateRefused, fmt.Sprintf("no room on the Gateway: it holds at most %d listener ports, %d are taken and this request adds %d",
+					MaxListeners, len(reg.listeners), n))
 				plan.Status.NoRoom = append(plan.Status.NoRoom, r.result)
 			} else {
 				reg.admit(r)

@@ -65,6 +65,12 @@ func (r *request) addListener(l listener) {
 	r.listeners = append(r.listeners, l)
 }
 
+// refuse takes back a request that was to be served: nothing of it is
+// rendered, so it has nothing to warn about either.
+func (r *request) refuse(state State, reason string) {
+	r.result.State, r.result.Reason, r.result.Warnings = state, reason, nil
+}
+
 func pending(rel Relation, reason string) *request {
 	return &request{result: Result{Relation: rel, State: StatePending, Reason: reason}}
 }

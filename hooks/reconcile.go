@@ -220,17 +220,16 @@ func applyPlan(ctx context.Context, cluster Cluster, listing *kube.Listing, inpu
 // stillRefused dry-runs the objects of the relations in input.Rejected and
 // returns those the cluster would still refuse, with its current reason. A
 // dry run that fails for another reason (a server error, a timeout) keeps
-// the relation refused for now: the next reconcile asks again.
+// the relation refused for now, with its last reason: the next reconcile
+// asks again.
 func stillRefused(ctx context.Context, cluster Cluster, input gateway.Input) map[juju.RelationID]string {
 	before := input.Rejected
 	input.Rejected = nil
 	full := gateway.Build(input)
+	wasRefused := func(rel gateway.Relation) bool { _, ok := before[rel.ID]; return ok }
 	var objs []*unstructured.Unstructured
 	for _, obj := range full.Objects {
-		if slices.ContainsFunc(full.Owners[gateway.IDOf(obj)], func(rel gateway.Relation) bool {
-			_, ok := before[rel.ID]
-			return ok
-		}) {
+		if slices.ContainsFunc(full.Owners[gateway.IDOf(obj)], wasRefused) {
 			objs = append(objs, obj)
 		}
 	}
@@ -240,18 +239,12 @@ func stillRefused(ctx context.Context, cluster Cluster, input gateway.Input) map
 	err := cluster.DryRun(ctx, objs)
 	still := refusedRelations(full, err)
 	// A shared object (a policy on a Service) also names relations being
-	// served: whether the cluster refuses theirs is for the real apply to say.
-	maps.DeleteFunc(still, func(rel juju.RelationID, _ string) bool {
-		_, ok := before[rel]
-		return !ok
-	})
+	// served: whether theirs is refused is for the real apply to say.
+	maps.DeleteFunc(still, func(rel juju.RelationID, _ string) bool { _, ok := before[rel]; return !ok })
 	for _, oe := range kube.ObjectErrors(err) {
-		if oe.Refused() {
-			continue
-		}
-		for _, rel := range full.Owners[gateway.ObjectID{Kind: oe.Kind, Namespace: oe.Namespace, Name: oe.Name}] {
-			if reason, ok := before[rel.ID]; ok {
-				still[rel.ID] = reason
+		for _, rel := range full.Owners[oe.Object()] {
+			if _, known := still[rel.ID]; !known && wasRefused(rel) {
+				still[rel.ID] = before[rel.ID] // no answer is no acceptance
 			}
 		}
 	}
@@ -266,10 +259,9 @@ func refusedRelations(plan gateway.Plan, err error) map[juju.RelationID]string {
 		if oe.Op != "apply" || !oe.Refused() {
 			continue
 		}
-		id := gateway.ObjectID{Kind: oe.Kind, Namespace: oe.Namespace, Name: oe.Name}
-		for _, rel := range plan.Owners[id] {
+		for _, rel := range plan.Owners[oe.Object()] {
 			if _, seen := out[rel.ID]; !seen {
-				out[rel.ID] = fmt.Sprintf("%s: %v", id, oe.Err)
+				out[rel.ID] = fmt.Sprintf("%s: %v", oe.Object(), oe.Err)
 			}
 		}
 	}

@@ -210,9 +210,7 @@ func (a *Applier) DryRun(ctx context.Context, objs []*unstructured.Unstructured)
 	for _, d := range want {
 		jobs = append(jobs, func(ctx context.Context) error { return a.applyOne(ctx, d, true, true) })
 	}
-	errs := a.run(ctx, jobs)
-	sortErrors(errs)
-	return errors.Join(errs...)
+	return a.joinErrors(nil, nil, a.run(ctx, jobs))
 }
 
 // applyOne server-side applies d, first checking the name is not held by

@@ -74,7 +74,12 @@ type ObjectError struct {
 }
 
 func (e *ObjectError) Error() string {
-	return fmt.Sprintf("%s %s %s/%s: %v", e.Op, e.Kind, e.Namespace, e.Name, e.Err)
+	return fmt.Sprintf("%s %s: %v", e.Op, e.Object(), e.Err)
+}
+
+// Object names the object the error concerns, as the plan names it.
+func (e *ObjectError) Object() gateway.ObjectID {
+	return gateway.ObjectID{Kind: e.Kind, Namespace: e.Namespace, Name: e.Name}
 }
 
 func (e *ObjectError) Unwrap() error { return e.Err }
