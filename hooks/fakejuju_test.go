@@ -7,9 +7,13 @@ import (
 	"slices"
 	"strconv"
 	"sync"
+	"testing"
+
+	"github.com/stretchr/testify/require"
 
 	"github.com/canonical/istio-ingress-k8s-go/juju"
 	"github.com/canonical/istio-ingress-k8s-go/juju/jujutest"
+	ir "github.com/canonical/istio-ingress-k8s-go/relation/ingressroute"
 )
 
 // fakeJuju is the part of a Juju model one unit's hook tools see, held in
@@ -298,6 +302,23 @@ func pythonIngressBag(model, name string, port int, stripPrefix bool) map[string
 		bag["strip-prefix"] = "true"
 	}
 	return bag
+}
+
+// routeBag is the app bag of an istio-ingress-route requirer in model with
+// one HTTP route, named after service, on listener port to service:80:
+// requests under path (any request when path is "") with filters applied.
+// The library's encoder writes it, byte for byte as the Python one would.
+func routeBag(t testing.TB, model, service string, port int, path string, filters ...ir.HTTPRouteFilter) map[string]string {
+	t.Helper()
+	l := ir.Listener{Port: port, Protocol: ir.ProtocolHTTP}
+	route := ir.HTTPRoute{Name: service, Listener: l, Backends: []ir.BackendRef{{Service: service, Port: 80}}, Filters: filters}
+	if path != "" {
+		route.Matches = []ir.HTTPRouteMatch{{Path: &ir.HTTPPathMatch{Type: ir.PathMatchPathPrefix, Value: path}}}
+	}
+	cfg := &ir.Config{Model: model, Listeners: []ir.Listener{l}, HTTPRoutes: []ir.HTTPRoute{route}}
+	data, err := cfg.Encode()
+	require.NoError(t, err)
+	return map[string]string{"config": string(data)}
 }
 
 func jsonString(s string) string {

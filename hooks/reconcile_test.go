@@ -20,6 +20,7 @@ import (
 	"github.com/canonical/istio-ingress-k8s-go/hooks"
 	"github.com/canonical/istio-ingress-k8s-go/juju"
 	"github.com/canonical/istio-ingress-k8s-go/kube"
+	ir "github.com/canonical/istio-ingress-k8s-go/relation/ingressroute"
 	"github.com/canonical/istio-ingress-k8s-go/tests/kubeenv"
 )
 
@@ -257,11 +258,7 @@ func TestConflictRefusesTheNewcomer(t *testing.T) {
 	h.serveGateway("10.5.0.1")
 	blog := h.relateIngress("ingress", "blog", 8080, false)
 	blogPrefix := "/" + h.apps + "-blog"
-	squatterCfg := func(path string) map[string]string {
-		return map[string]string{"config": fmt.Sprintf(`{"model":%q,"listeners":[{"port":80,"protocol":"HTTP"}],`+
-			`"http_routes":[{"name":"web","listener":{"port":80,"protocol":"HTTP"},"backends":[{"service":"squatter","port":80,"weight":null}],`+
-			`"hostnames":null,"matches":[{"headers":null,"path":{"type":"PathPrefix","value":%q},"method":null}]}],"grpc_routes":[]}`, h.apps, path)}
-	}
+	squatterCfg := func(path string) map[string]string { return routeBag(t, h.apps, "squatter", 80, path) }
 	squatter := h.juju.relate("istio-ingress-route", "squatter", squatterCfg("/elsewhere"))
 
 	h.dispatch("update-status")
@@ -762,11 +759,9 @@ func TestServingWarningsAreLogged(t *testing.T) {
 	t.Parallel()
 	h := newHarness(t, "warnings")
 	h.serveGateway("10.16.0.1")
-	cfg := fmt.Sprintf(`{"model":%q,"listeners":[{"port":8080,"protocol":"HTTP"}],`+
-		`"http_routes":[{"name":"docs","listener":{"port":8080,"protocol":"HTTP"},"backends":[{"service":"docs","port":80,"weight":null}],`+
-		`"hostnames":null,"matches":null,"filters":[{"type":"RequestRedirect","requestRedirect":{"scheme":"https","hostname":null,"path":null,"port":null,"statusCode":301}}]}],`+
-		`"grpc_routes":[]}`, h.apps)
-	rel := h.juju.relate("istio-ingress-route", "docs", map[string]string{"config": cfg})
+	https := "https"
+	redirect := ir.HTTPRouteFilter{Type: ir.FilterRequestRedirect, RequestRedirect: &ir.RequestRedirect{Scheme: &https, StatusCode: 301}}
+	rel := h.juju.relate("istio-ingress-route", "docs", routeBag(t, h.apps, "docs", 8080, "", redirect))
 
 	r := h.relationHook("changed", rel)
 	assert.Equal(t, juju.StatusActive, lastStatus(t, r).Name)
@@ -794,10 +789,7 @@ func TestClusterRefusalOnlyAffectsItsRelation(t *testing.T) {
 	h := newHarness(t, "refusal")
 	h.serveGateway("10.17.0.1")
 	ghostNS := h.apps + "-ghost"
-	ghostCfg := fmt.Sprintf(`{"model":%q,"listeners":[{"port":8080,"protocol":"HTTP"}],`+
-		`"http_routes":[{"name":"web","listener":{"port":8080,"protocol":"HTTP"},"backends":[{"service":"ghost","port":80,"weight":null}],`+
-		`"hostnames":null,"matches":null}],"grpc_routes":[]}`, ghostNS)
-	ghost := h.juju.relate("istio-ingress-route", "ghost", map[string]string{"config": ghostCfg})
+	ghost := h.juju.relate("istio-ingress-route", "ghost", routeBag(t, ghostNS, "ghost", 8080, ""))
 	blog := h.relateIngress("ingress", "blog", 8080, false)
 
 	r := h.relationHook("changed", blog)
@@ -874,19 +866,14 @@ func TestRefusedIncumbentDoesNotEvictTheServed(t *testing.T) {
 	t.Parallel()
 	h := newHarness(t, "refused-incumbent")
 	h.serveGateway("10.18.0.1")
-	routeCfg := func(model, service, path string) map[string]string {
-		return map[string]string{"config": fmt.Sprintf(`{"model":%q,"listeners":[{"port":8080,"protocol":"HTTP"}],`+
-			`"http_routes":[{"name":"web","listener":{"port":8080,"protocol":"HTTP"},"backends":[{"service":%q,"port":80,"weight":null}],`+
-			`"hostnames":null,"matches":[{"headers":null,"path":{"type":"PathPrefix","value":%q},"method":null}]}],"grpc_routes":[]}`, model, service, path)}
-	}
-	older := h.juju.relate("istio-ingress-route", "older", routeCfg(h.apps, "older", "/older"))
-	newer := h.juju.relate("istio-ingress-route", "newer", routeCfg(h.apps, "newer", "/shared"))
+	older := h.juju.relate("istio-ingress-route", "older", routeBag(t, h.apps, "older", 8080, "/older"))
+	newer := h.juju.relate("istio-ingress-route", "newer", routeBag(t, h.apps, "newer", 8080, "/shared"))
 	h.dispatch("update-status")
 	require.Equal(t, "10.18.0.1", h.juju.local(newer)["external_host"])
 	newerRoute := h.routeFor(h.apps, "newer")
 	require.NotNil(t, newerRoute)
 
-	h.juju.setRemote(older, routeCfg(h.apps+"-nowhere", "older", "/shared"))
+	h.juju.setRemote(older, routeBag(t, h.apps+"-nowhere", "older", 8080, "/shared"))
 	r := h.relationHook("changed", older)
 
 	assert.Equal(t, juju.Status{Name: juju.StatusBlocked, Message: "Rejected by Kubernetes: older"}, lastStatus(t, r))
