@@ -36,8 +36,6 @@ var env *kubeenv.Env
 
 func TestMain(m *testing.M) { kubeenv.Main(m, &env) }
 
-func testContext(t testing.TB) context.Context { return kubeenv.TestContext(t) }
-
 // requestCounter counts the Kubernetes requests the charm makes: GETs
 // (reads) and everything else (writes: apply patches, deletes).
 type requestCounter struct {
@@ -123,7 +121,7 @@ func newHarness(t testing.TB, name string) *harness {
 // newHarnessOn is newHarness on the API server of e.
 func newHarnessOn(t testing.TB, e *kubeenv.Env, name string) *harness {
 	t.Helper()
-	ctx := testContext(t)
+	ctx := kubeenv.TestContext(t)
 	h := &harness{
 		t: t, ctx: ctx, env: e, app: "gw-" + name, ns: name, apps: name + "-apps",
 		kube: &requestCounter{}, logs: &syncBuffer{},

@@ -639,7 +639,7 @@ func TestKubernetesFailures(t *testing.T) {
 // install, keeps the hook green, and recovers on the next hook once they are.
 func TestMissingCRDs(t *testing.T) {
 	t.Parallel()
-	ctx := testContext(t)
+	ctx := kubeenv.TestContext(t)
 	bare, err := kubeenv.Start(ctx, kubeenv.WithoutCRDs())
 	require.NoError(t, err)
 	t.Cleanup(func() { assert.NoError(t, bare.Stop()) })

@@ -24,7 +24,7 @@ import (
 // scope label). It returns a check that both are still there, unchanged.
 func foreignRoutes(t *testing.T, c charm) func() {
 	t.Helper()
-	ctx := testContext(t)
+	ctx := kubeenv.TestContext(t)
 	client := env.Dynamic().Resource(gateway.KindHTTPRoute.GroupVersionResource).Namespace(c.backend)
 	unlabelled := c.httpRoute("user", "manual", "/manual")
 	unlabelled.SetName("user-managed")
@@ -51,7 +51,7 @@ func foreignRoutes(t *testing.T, c charm) func() {
 
 func TestApplyConvergesToEachPlan(t *testing.T) {
 	t.Parallel()
-	ctx := testContext(t)
+	ctx := kubeenv.TestContext(t)
 	c := newCharm(t, "converge")
 	checkForeign := foreignRoutes(t, c)
 	a, _ := newApplier(t, env, c.instance)
@@ -116,14 +116,14 @@ func listenerNames(gw *unstructured.Unstructured) []string {
 
 func liveListenerNames(t *testing.T, c charm) []string {
 	t.Helper()
-	gw, err := env.Dynamic().Resource(gateway.KindGateway.GroupVersionResource).Namespace(c.model).Get(testContext(t), c.app, metav1.GetOptions{})
+	gw, err := env.Dynamic().Resource(gateway.KindGateway.GroupVersionResource).Namespace(c.model).Get(kubeenv.TestContext(t), c.app, metav1.GetOptions{})
 	require.NoError(t, err)
 	return listenerNames(gw)
 }
 
 func TestUnchangedReconcileOnlyLists(t *testing.T) {
 	t.Parallel()
-	ctx := testContext(t)
+	ctx := kubeenv.TestContext(t)
 	c := newCharm(t, "idempotent")
 	plan := []*unstructured.Unstructured{
 		c.gateway(80, 443), c.secret(), c.hpa(2),
@@ -149,7 +149,7 @@ func TestUnchangedReconcileOnlyLists(t *testing.T) {
 
 func TestDriftInOurFieldsIsRepaired(t *testing.T) {
 	t.Parallel()
-	ctx := testContext(t)
+	ctx := kubeenv.TestContext(t)
 	c := newCharm(t, "drift")
 	route := c.httpRoute("blog", "main", "/blog")
 	a, counter := newApplier(t, env, c.instance)
@@ -199,7 +199,7 @@ func TestDriftInOurFieldsIsRepaired(t *testing.T) {
 
 func TestObjectMovesBetweenScopesWithoutRecreation(t *testing.T) {
 	t.Parallel()
-	ctx := testContext(t)
+	ctx := kubeenv.TestContext(t)
 	c := newCharm(t, "scopemove")
 	a, _ := newApplier(t, env, c.instance)
 	before := c.externalTrafficPolicy(gateway.ScopeExternalTraffic, "0.0.0.0/0")
@@ -221,7 +221,7 @@ func TestObjectMovesBetweenScopesWithoutRecreation(t *testing.T) {
 
 func TestNameTakenByForeignObjectIsLeftAlone(t *testing.T) {
 	t.Parallel()
-	ctx := testContext(t)
+	ctx := kubeenv.TestContext(t)
 	c := newCharm(t, "foreign")
 	checkForeign := foreignRoutes(t, c)
 	a, _ := newApplier(t, env, c.instance)
@@ -275,7 +275,7 @@ func TestInvalidDesiredObjectsAreRejectedBeforeAnyRequest(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			a, counter := newApplier(t, env, c.instance)
 			bad := tt.mutate(c.httpRoute("blog", "main", "/blog"))
-			_, err := a.Apply(testContext(t), []*unstructured.Unstructured{c.hpa(1), bad})
+			_, err := a.Apply(kubeenv.TestContext(t), []*unstructured.Unstructured{c.hpa(1), bad})
 			require.Error(t, err)
 			assert.Contains(t, err.Error(), tt.want)
 			assert.Empty(t, counter.snapshot(), "no request made")
@@ -284,7 +284,7 @@ func TestInvalidDesiredObjectsAreRejectedBeforeAnyRequest(t *testing.T) {
 
 	t.Run("duplicate", func(t *testing.T) {
 		a, counter := newApplier(t, env, c.instance)
-		_, err := a.Apply(testContext(t), []*unstructured.Unstructured{c.hpa(1), c.hpa(2)})
+		_, err := a.Apply(kubeenv.TestContext(t), []*unstructured.Unstructured{c.hpa(1), c.hpa(2)})
 		var objErr *kube.ObjectError
 		require.ErrorAs(t, err, &objErr)
 		assert.Equal(t, "validate HorizontalPodAutoscaler invalid/istio-ingress: appears twice in the desired set", objErr.Error())
@@ -294,7 +294,7 @@ func TestInvalidDesiredObjectsAreRejectedBeforeAnyRequest(t *testing.T) {
 
 func TestAPIServerRejectionNamesTheObject(t *testing.T) {
 	t.Parallel()
-	ctx := testContext(t)
+	ctx := kubeenv.TestContext(t)
 	c := newCharm(t, "rejected")
 	a, _ := newApplier(t, env, c.instance)
 	bad := c.httpRoute("blog", "main", "no-leading-slash")
@@ -313,7 +313,7 @@ func TestAPIServerRejectionNamesTheObject(t *testing.T) {
 // the requests behind them.
 func TestRefusedObjectsAreReportedOneByOne(t *testing.T) {
 	t.Parallel()
-	ctx := testContext(t)
+	ctx := kubeenv.TestContext(t)
 	c := newCharm(t, "refused")
 	checkForeign := foreignRoutes(t, c)
 	a, _ := newApplier(t, env, c.instance)
@@ -328,7 +328,7 @@ func TestRefusedObjectsAreReportedOneByOne(t *testing.T) {
 	refusals := func(err error) map[string]bool {
 		got := map[string]bool{}
 		for _, oe := range kube.ObjectErrors(err) {
-			got[oe.Kind+" "+oe.Namespace+"/"+oe.Name] = oe.Refused()
+			got[oe.Object().String()] = oe.Refused()
 		}
 		return got
 	}
@@ -391,7 +391,7 @@ func TestOnlyClientErrorsAreRefusals(t *testing.T) {
 
 func TestLargePlan(t *testing.T) {
 	t.Parallel()
-	ctx := testContext(t)
+	ctx := kubeenv.TestContext(t)
 	c := newCharm(t, "large")
 	plan := largePlan(c, 500, "/v1")
 	a, counter := newApplier(t, env, c.instance)
@@ -424,7 +424,7 @@ func largePlan(c charm, n int, pathPrefix string) []*unstructured.Unstructured {
 
 func TestDeleteAllRemovesEveryScope(t *testing.T) {
 	t.Parallel()
-	ctx := testContext(t)
+	ctx := kubeenv.TestContext(t)
 	c := newCharm(t, "deleteall")
 	checkForeign := foreignRoutes(t, c)
 	a, _ := newApplier(t, env, c.instance)
@@ -449,7 +449,7 @@ func TestDeleteAllRemovesEveryScope(t *testing.T) {
 
 // Not parallel: it restarts the shared API server while the parallel tests wait.
 func TestReconcileAfterAPIServerRestart(t *testing.T) {
-	ctx := testContext(t)
+	ctx := kubeenv.TestContext(t)
 	c := newCharm(t, "restart")
 	a, _ := newApplier(t, env, c.instance)
 	_, err := a.Apply(ctx, []*unstructured.Unstructured{c.gateway(80), c.httpRoute("blog", "main", "/blog")})
@@ -468,7 +468,7 @@ func TestReconcileAfterAPIServerRestart(t *testing.T) {
 // server: the shared one must keep its CRDs for the parallel tests.
 func TestMissingCRDs(t *testing.T) {
 	t.Parallel()
-	ctx := testContext(t)
+	ctx := kubeenv.TestContext(t)
 	bare, err := kubeenv.Start(ctx, kubeenv.WithoutCRDs())
 	require.NoError(t, err)
 	t.Cleanup(func() { assert.NoError(t, bare.Stop()) })

@@ -6,6 +6,8 @@ import (
 
 	"github.com/stretchr/testify/require"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
+
+	"github.com/canonical/istio-ingress-k8s-go/tests/kubeenv"
 )
 
 // BenchmarkApply500 measures a reconcile of a 500-object plan (a Gateway and
@@ -13,7 +15,7 @@ import (
 //
 //	go test -run '^$' -bench Apply500 ./kube/
 func BenchmarkApply500(b *testing.B) {
-	ctx := testContext(b)
+	ctx := kubeenv.TestContext(b)
 	c := charm{instance: "bench-istio-ingress", app: "istio-ingress", model: "bench", backend: "bench-apps"}
 	require.NoError(b, env.CreateNamespace(ctx, c.model))
 	require.NoError(b, env.CreateNamespace(ctx, c.backend))

@@ -1,7 +1,6 @@
 package kube_test
 
 import (
-	"context"
 	"net/http"
 	"sort"
 	"sync"
@@ -21,8 +20,6 @@ import (
 var env *kubeenv.Env
 
 func TestMain(m *testing.M) { kubeenv.Main(m, &env) }
-
-func testContext(t testing.TB) context.Context { return kubeenv.TestContext(t) }
 
 // requestCounter counts requests by HTTP method.
 type requestCounter struct {
@@ -85,7 +82,7 @@ func distinctKinds() int {
 // "Kind namespace/name scope", sorted.
 func liveObjects(t testing.TB, e *kubeenv.Env, instance string) []string {
 	t.Helper()
-	ctx := testContext(t)
+	ctx := kubeenv.TestContext(t)
 	seen := map[gateway.Kind]bool{}
 	var out []string
 	for _, s := range gateway.Scopes() {

@@ -13,6 +13,7 @@ import (
 	gatewayv1 "sigs.k8s.io/gateway-api/apis/v1"
 
 	"github.com/canonical/istio-ingress-k8s-go/gateway"
+	"github.com/canonical/istio-ingress-k8s-go/tests/kubeenv"
 )
 
 // charm renders small but schema-valid objects the way the planner would:
@@ -25,7 +26,7 @@ type charm struct {
 func newCharm(t *testing.T, name string) charm {
 	t.Helper()
 	c := charm{instance: name + "-istio-ingress", app: "istio-ingress", model: name, backend: name + "-apps"}
-	ctx := testContext(t)
+	ctx := kubeenv.TestContext(t)
 	require.NoError(t, env.CreateNamespace(ctx, c.model))
 	require.NoError(t, env.CreateNamespace(ctx, c.backend))
 	return c

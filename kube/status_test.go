@@ -5,11 +5,13 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/canonical/istio-ingress-k8s-go/tests/kubeenv"
 )
 
 func TestLoadBalancerAddress(t *testing.T) {
 	t.Parallel()
-	ctx := testContext(t)
+	ctx := kubeenv.TestContext(t)
 	const ns = "lb-address"
 	require.NoError(t, env.CreateNamespace(ctx, ns))
 	a, _ := newApplier(t, env, "lb-istio-ingress")
@@ -46,7 +48,7 @@ func TestLoadBalancerAddress(t *testing.T) {
 
 func TestDeploymentReady(t *testing.T) {
 	t.Parallel()
-	ctx := testContext(t)
+	ctx := kubeenv.TestContext(t)
 	const ns = "deployment-ready"
 	require.NoError(t, env.CreateNamespace(ctx, ns))
 	a, _ := newApplier(t, env, "ready-istio-ingress")
@@ -84,7 +86,7 @@ func TestDeploymentReady(t *testing.T) {
 
 func TestGatewayWorkloadFixtureReads(t *testing.T) {
 	t.Parallel()
-	ctx := testContext(t)
+	ctx := kubeenv.TestContext(t)
 	a, _ := newApplier(t, env, "workload-istio-ingress")
 	require.NoError(t, env.CreateGatewayWorkload(ctx, "workload", "istio-ingress", 2, 2, "203.0.113.7"))
 

@@ -218,10 +218,10 @@ func TestFullGatewayIsAccepted(t *testing.T) {
 	require.NoError(t, env.CreateNamespace(ctx, "full"))
 	in := gateway.Input{App: "full-gw", Model: "full", Units: 1, ExternalTrafficCIDRs: "0.0.0.0/0"}
 	for i := range gateway.MaxListeners + 2 {
-		cfg := fmt.Sprintf(`{"model":"full","listeners":[{"port":%d,"protocol":"HTTP"}],"http_routes":[],"grpc_routes":[]}`, 9000+i)
-		req := ingressroute.RequestFromBag(juju.RelationID{Endpoint: "istio-ingress-route", ID: i + 1}, fmt.Sprintf("app%d", i), map[string]string{"config": cfg})
-		require.NoError(t, req.Err)
-		in.Routes = append(in.Routes, gateway.RouteRequestFrom(req))
+		in.Routes = append(in.Routes, gateway.RouteRequest{
+			Relation: gateway.Relation{App: fmt.Sprintf("app%d", i), ID: juju.RelationID{Endpoint: "istio-ingress-route", ID: i + 1}},
+			Config:   &ingressroute.Config{Model: "full", Listeners: []ingressroute.Listener{{Port: 9000 + i, Protocol: ingressroute.ProtocolHTTP}}},
+		})
 	}
 	plan := gateway.Build(in)
 	require.Len(t, plan.Status.NoRoom, 3, "http-80 and 63 requested ports fill the Gateway")
