@@ -2,8 +2,8 @@ package ingress
 
 import (
 	"encoding/json"
-	"errors"
 	"fmt"
+	"github.com/canonical/istio-ingress-k8s-go/relation/wire"
 	"math"
 	"net/netip"
 	"strconv"
@@ -16,46 +16,18 @@ import (
 var (
 	// ErrMissing: a required key is absent, e.g. the requirer has not
 	// published yet.
-	ErrMissing = errors.New("required")
+	ErrMissing = wire.ErrMissing
 	// ErrInvalid: a key is present but its value is malformed or out of range.
-	ErrInvalid = errors.New("invalid")
+	ErrInvalid = wire.ErrInvalid
 )
 
 // FieldError names the databag key (or "healthcheck_params.<field>") whose
 // value was rejected and why, e.g. "port: must be between 1 and 65535".
-type FieldError struct {
-	Key    string
-	Reason string
-	Kind   error // ErrMissing or ErrInvalid
-	Cause  error // underlying decoder error, if any
-}
+type FieldError = wire.FieldError
 
-func (e *FieldError) Error() string {
-	if e.Cause != nil {
-		return fmt.Sprintf("%s: %s: %v", e.Key, e.Reason, e.Cause)
-	}
-	return e.Key + ": " + e.Reason
-}
+func missing(key string) error { return wire.Missing(key) }
 
-// Unwrap exposes both the kind and the cause to errors.Is/As.
-func (e *FieldError) Unwrap() []error {
-	errs := make([]error, 0, 2)
-	if e.Kind != nil {
-		errs = append(errs, e.Kind)
-	}
-	if e.Cause != nil {
-		errs = append(errs, e.Cause)
-	}
-	return errs
-}
-
-func missing(key string) error {
-	return &FieldError{Key: key, Reason: "required", Kind: ErrMissing}
-}
-
-func invalid(key, reason string) error {
-	return &FieldError{Key: key, Reason: reason, Kind: ErrInvalid}
-}
+func invalid(key, reason string) error { return wire.Invalid(key, reason) }
 
 // maxPort is the highest port accepted from a requirer. The Python library
 // refuses 65535 as well (0 < port < 65535); we accept every TCP port on
@@ -71,12 +43,12 @@ func lookup(bag map[string]string, key string) (v any, ok bool, err error) {
 		return nil, false, nil
 	}
 	if !json.Valid([]byte(raw)) {
-		return nil, true, &FieldError{Key: key, Reason: fmt.Sprintf("not valid JSON: %.60q", raw), Kind: ErrInvalid}
+		return nil, true, &FieldError{Path: key, Msg: fmt.Sprintf("not valid JSON: %.60q", raw), Kind: ErrInvalid}
 	}
 	dec := json.NewDecoder(strings.NewReader(raw))
 	dec.UseNumber() // keep integers exact and tell 8080 from 8080.0
 	if err := dec.Decode(&v); err != nil {
-		return nil, true, &FieldError{Key: key, Reason: "not valid JSON", Kind: ErrInvalid, Cause: err}
+		return nil, true, &FieldError{Path: key, Msg: "not valid JSON", Kind: ErrInvalid, Cause: err}
 	}
 	return v, true, nil
 }
@@ -142,7 +114,7 @@ func ParseUnitData(bag map[string]string) (*UnitData, error) {
 			return nil, invalid(KeyIP, "must be a JSON string or null")
 		}
 		if u.IP, err = netip.ParseAddr(s); err != nil {
-			return nil, &FieldError{Key: KeyIP, Reason: fmt.Sprintf("%.60q is not a valid IP address", s), Kind: ErrInvalid}
+			return nil, &FieldError{Path: KeyIP, Msg: fmt.Sprintf("%.60q is not a valid IP address", s), Kind: ErrInvalid}
 		}
 	}
 	return &u, nil
@@ -295,24 +267,18 @@ func healthCheck(bag map[string]string) (*HealthCheck, error) {
 // check port (ignored by the charm, so never stricter than the library): an
 // integer, an integral float such as 9000.0, or a string holding either.
 func laxInt(key string, v any) (int, error) {
-	var text string
+	var n wire.WideInt
+	msg := "must be an integer"
 	switch t := v.(type) {
 	case json.Number:
-		text = string(t)
-	case string:
-		text = strings.TrimSpace(t)
-		if strings.ContainsAny(text, "eE") {
-			return 0, invalid(key, "must be an integer")
+		if n, msg = wire.IntLiteral(string(t)), ""; strings.ContainsAny(string(t), ".eE") {
+			n, msg = wire.FloatAsInt(string(t))
 		}
-	default:
+	case string:
+		n, msg = wire.StringAsInt(t)
+	}
+	if msg != "" || n.Big != 0 || n.Val < math.MinInt32 || n.Val > math.MaxInt32 {
 		return 0, invalid(key, "must be an integer")
 	}
-	if n, err := strconv.ParseInt(text, 10, 32); err == nil {
-		return int(n), nil
-	}
-	f, err := strconv.ParseFloat(text, 64)
-	if err != nil || f != math.Trunc(f) || f < math.MinInt32 || f > math.MaxInt32 {
-		return 0, invalid(key, "must be an integer")
-	}
-	return int(f), nil
+	return int(n.Val), nil
 }

@@ -3,6 +3,7 @@ package ingress
 import (
 	"context"
 	"fmt"
+	"github.com/canonical/istio-ingress-k8s-go/relation/wire"
 	"maps"
 
 	"github.com/canonical/istio-ingress-k8s-go/juju"
@@ -21,7 +22,7 @@ func ServedBag(url string) (map[string]string, error) {
 		return WipedBag(), fmt.Errorf("ingress: not publishing: %w", err)
 	}
 	return map[string]string{
-		KeyIngress: string(pyObject([]pyField{{key: "url", value: pyString(norm)}})),
+		KeyIngress: string(wire.PyObject([]wire.PyField{{Key: "url", Value: wire.PyString(norm)}})),
 	}, nil
 }
 

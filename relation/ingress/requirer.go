@@ -1,6 +1,10 @@
 package ingress
 
-import "fmt"
+import (
+	"fmt"
+
+	"github.com/canonical/istio-ingress-k8s-go/relation/wire"
+)
 
 // Defaults the Python library omits from the health-check object.
 const (
@@ -30,21 +34,21 @@ func (d AppData) Bag() (map[string]string, error) {
 		return nil, invalid(KeyScheme, "must be one of http, https, h2c")
 	}
 	bag := map[string]string{
-		KeyModel: string(pyString(d.Model)),
-		KeyName:  string(pyString(d.Name)),
-		KeyPort:  string(pyInt(d.Port)),
+		KeyModel: string(wire.PyString(d.Model)),
+		KeyName:  string(wire.PyString(d.Name)),
+		KeyPort:  string(wire.PyInt(d.Port)),
 	}
 	if hc := d.HealthCheck; hc != nil {
 		bag[KeyHealthCheck] = string(hc.encode())
 	}
 	if d.StripPrefix {
-		bag[KeyStripPrefix] = string(pyBool(true))
+		bag[KeyStripPrefix] = string(wire.PyBool(true))
 	}
 	if d.RedirectHTTPS {
-		bag[KeyRedirectHTTPS] = string(pyBool(true))
+		bag[KeyRedirectHTTPS] = string(wire.PyBool(true))
 	}
 	if d.Scheme != "" && d.Scheme != DefaultScheme {
-		bag[KeyScheme] = string(pyString(d.Scheme))
+		bag[KeyScheme] = string(wire.PyString(d.Scheme))
 	}
 	return bag, nil
 }
@@ -52,23 +56,23 @@ func (d AppData) Bag() (map[string]string, error) {
 // encode writes the health check in the library's field order, defaults
 // omitted.
 func (hc *HealthCheck) encode() []byte {
-	fields := []pyField{{key: "path", value: pyString(hc.Path)}}
+	fields := []wire.PyField{{Key: "path", Value: wire.PyString(hc.Path)}}
 	if hc.Scheme != "" {
-		fields = append(fields, pyField{key: "scheme", value: pyString(hc.Scheme)})
+		fields = append(fields, wire.PyField{Key: "scheme", Value: wire.PyString(hc.Scheme)})
 	}
 	if hc.Hostname != "" {
-		fields = append(fields, pyField{key: "hostname", value: pyString(hc.Hostname)})
+		fields = append(fields, wire.PyField{Key: "hostname", Value: wire.PyString(hc.Hostname)})
 	}
 	if hc.Port != 0 {
-		fields = append(fields, pyField{key: "port", value: pyInt(hc.Port)})
+		fields = append(fields, wire.PyField{Key: "port", Value: wire.PyInt(hc.Port)})
 	}
 	if hc.Interval != "" && hc.Interval != defaultInterval {
-		fields = append(fields, pyField{key: "interval", value: pyString(hc.Interval)})
+		fields = append(fields, wire.PyField{Key: "interval", Value: wire.PyString(hc.Interval)})
 	}
 	if hc.Timeout != "" && hc.Timeout != defaultTimeout {
-		fields = append(fields, pyField{key: "timeout", value: pyString(hc.Timeout)})
+		fields = append(fields, wire.PyField{Key: "timeout", Value: wire.PyString(hc.Timeout)})
 	}
-	return pyObject(fields)
+	return wire.PyObject(fields)
 }
 
 // Bag is the unit databag a requirer unit writes: host, and ip when known
@@ -77,9 +81,9 @@ func (u UnitData) Bag() (map[string]string, error) {
 	if u.Host == "" {
 		return nil, missing(KeyHost)
 	}
-	bag := map[string]string{KeyHost: string(pyString(u.Host))}
+	bag := map[string]string{KeyHost: string(wire.PyString(u.Host))}
 	if u.IP.IsValid() {
-		bag[KeyIP] = string(pyString(u.IP.String()))
+		bag[KeyIP] = string(wire.PyString(u.IP.String()))
 	}
 	return bag, nil
 }
@@ -109,7 +113,7 @@ func ReadURL(bag map[string]string) (string, error) {
 	}
 	norm, err := normaliseHTTPURL(s)
 	if err != nil {
-		return "", &FieldError{Key: KeyIngress + ".url", Reason: "rejected", Kind: ErrInvalid, Cause: err}
+		return "", &FieldError{Path: KeyIngress + ".url", Msg: "rejected", Kind: ErrInvalid, Cause: err}
 	}
 	return norm, nil
 }

@@ -203,24 +203,3 @@ func TestSplitURL(t *testing.T) {
 	_, _, err := SplitURL("10.0.0.5/x")
 	assert.ErrorIs(t, err, ErrBadURL)
 }
-
-func TestPyStringMatchesPythonJSONDumps(t *testing.T) {
-	tests := []struct{ in, want string }{
-		{"plain-ascii_1.2", `"plain-ascii_1.2"`},
-		{`quote " backslash \ slash /`, `"quote \" backslash \\ slash /"`},
-		{"</script>&'", `"</script>&'"`}, // no HTML escaping
-		{"\n\r\t\b\f", `"\n\r\t\b\f"`},
-		{"\x00\x1f\x7f", `"\u0000\u001f\u007f"`},
-		{"é中", `"\u00e9\u4e2d"`},
-		{"🚀", `"\ud83d\ude80"`},
-		{"\u2028", `"\u2028"`},
-		{"bad\xffutf8", `"bad\ufffdutf8"`},
-	}
-	for _, tt := range tests {
-		t.Run(tt.want, func(t *testing.T) {
-			assert.Equal(t, tt.want, string(pyString(tt.in)))
-		})
-	}
-	assert.Equal(t, `{}`, string(pyObject(nil)))
-	assert.Equal(t, `{"a": 1, "b": true}`, string(pyObject([]pyField{{"a", pyInt(1)}, {"b", pyBool(true)}})))
-}

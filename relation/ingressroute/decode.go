@@ -3,6 +3,7 @@ package ingressroute
 import (
 	"errors"
 	"fmt"
+	"github.com/canonical/istio-ingress-k8s-go/relation/wire"
 	"math"
 	"strconv"
 	"strings"
@@ -12,19 +13,9 @@ import (
 // can tell "the requirer sent bad data" from I/O failures.
 var ErrInvalidConfig = errors.New("invalid istio_ingress_route config")
 
-// FieldError is one problem with one field. Path is the field's location,
-// e.g. "http_routes[0].backends[1].weight"; it is empty for the whole value.
-type FieldError struct {
-	Path string
-	Msg  string
-}
-
-func (e FieldError) Error() string {
-	if e.Path == "" {
-		return e.Msg
-	}
-	return e.Path + ": " + e.Msg
-}
+// FieldError is one problem with one field; Path is the field's location,
+// e.g. "http_routes[0].backends[1].weight", empty for the whole value.
+type FieldError = wire.FieldError
 
 // ValidationError lists every field that does not validate, in the order
 // the fields are declared.
@@ -166,113 +157,31 @@ func (d *decoder) integer(v *jsonValue, lo, hi int64) (int, bool) {
 		d.fail("%s", msg)
 		return 0, false
 	}
-	if n.big != 0 || n.val < lo || n.val > hi {
+	if n.Big != 0 || n.Val < lo || n.Val > hi {
 		d.fail("must be between %d and %d", lo, hi)
 		return 0, false
 	}
-	return int(n.val), true
-}
-
-// wideInt is an int64, or (big = ±1) an integer beyond int64 in that direction.
-type wideInt struct {
-	val int64
-	big int
+	return int(n.Val), true
 }
 
 // laxInt converts v like pydantic's lax int validator on JSON input. It
 // returns a non-empty message if v is not an integer.
-func laxInt(v *jsonValue) (wideInt, string) {
+func laxInt(v *jsonValue) (wire.WideInt, string) {
 	switch v.kind {
 	case jsonInt:
-		return parseIntLiteral(v.text), ""
+		return wire.IntLiteral(v.text), ""
 	case jsonBool:
 		if v.boolean {
-			return wideInt{val: 1}, ""
+			return wire.WideInt{Val: 1}, ""
 		}
-		return wideInt{}, ""
+		return wire.WideInt{}, ""
 	case jsonFloat:
-		return floatAsInt(v.text)
+		return wire.FloatAsInt(v.text)
 	case jsonString:
-		return strAsInt(v.text)
+		return wire.StringAsInt(v.text)
 	default:
-		return wideInt{}, "must be an integer"
+		return wire.WideInt{}, "must be an integer"
 	}
-}
-
-// parseIntLiteral parses a JSON integer literal, which the parser has
-// already checked is -?[0-9]+.
-func parseIntLiteral(s string) wideInt {
-	n, err := strconv.ParseInt(s, 10, 64)
-	if err != nil {
-		if strings.HasPrefix(s, "-") {
-			return wideInt{big: -1}
-		}
-		return wideInt{big: 1}
-	}
-	return wideInt{val: n}
-}
-
-func floatAsInt(text string) (wideInt, string) {
-	var f float64
-	switch text {
-	case "NaN":
-		f = math.NaN()
-	case "Infinity":
-		f = math.Inf(1)
-	case "-Infinity":
-		f = math.Inf(-1)
-	default:
-		f, _ = strconv.ParseFloat(text, 64) // overflow yields ±Inf
-	}
-	switch {
-	case math.IsNaN(f) || math.IsInf(f, 0):
-		return wideInt{}, "must be a finite number"
-	case f != math.Trunc(f):
-		return wideInt{}, "must be an integer, got a number with a fractional part"
-	case f <= math.MinInt64:
-		return wideInt{big: -1}, ""
-	case f >= math.MaxInt64:
-		return wideInt{big: 1}, ""
-	}
-	return wideInt{val: int64(f)}, ""
-}
-
-// strAsInt parses a numeric string the way pydantic does: surrounding
-// whitespace, a sign, leading zeros, single underscores between digits and a
-// ".000" suffix are allowed.
-func strAsInt(s string) (wideInt, string) {
-	const bad = "must be an integer, unable to parse string as an integer"
-	s = strings.TrimSpace(s)
-	neg := false
-	if s != "" && (s[0] == '+' || s[0] == '-') {
-		neg = s[0] == '-'
-		s = s[1:]
-	}
-	if i := strings.IndexByte(s, '.'); i >= 0 {
-		frac := s[i+1:]
-		if frac == "" || strings.Trim(frac, "0") != "" {
-			return wideInt{}, bad
-		}
-		s = s[:i]
-	}
-	if strings.Contains(s, "_") {
-		if strings.HasPrefix(s, "_") || strings.HasSuffix(s, "_") || strings.Contains(s, "__") {
-			return wideInt{}, bad
-		}
-		s = strings.ReplaceAll(s, "_", "")
-	}
-	if s == "" {
-		return wideInt{}, bad
-	}
-	for i := 0; i < len(s); i++ {
-		if !isDigit(s[i]) {
-			return wideInt{}, bad
-		}
-	}
-	if neg {
-		s = "-" + s
-	}
-	return parseIntLiteral(s), ""
 }
 
 // enum decodes a case-sensitive string enum.
