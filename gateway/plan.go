@@ -3,6 +3,7 @@ package gateway
 import (
 	"cmp"
 	"fmt"
+	"github.com/canonical/istio-ingress-k8s-go/resource"
 	"net/netip"
 	"slices"
 
@@ -23,19 +24,7 @@ type Plan struct {
 	// Owners names, for each object rendered for relations, the relations
 	// it serves (several for a policy on a backend they share). The
 	// gateway's own objects have none.
-	Owners map[ObjectID][]Relation
-}
-
-// ObjectID names one Kubernetes object of a plan.
-type ObjectID struct {
-	Kind, Namespace, Name string
-}
-
-func (id ObjectID) String() string { return id.Kind + " " + id.Namespace + "/" + id.Name }
-
-// IDOf returns the ObjectID of obj.
-func IDOf(obj *unstructured.Unstructured) ObjectID {
-	return ObjectID{Kind: obj.GetKind(), Namespace: obj.GetNamespace(), Name: obj.GetName()}
+	Owners map[resource.ObjectID][]Relation
 }
 
 // Result returns the outcome for the relation with the given id.

@@ -2,6 +2,7 @@ package gateway
 
 import (
 	"fmt"
+	"github.com/canonical/istio-ingress-k8s-go/resource"
 	"math/rand/v2"
 	"strings"
 	"testing"
@@ -184,8 +185,8 @@ func TestEveryObjectIsLabelledAndNamespaced(t *testing.T) {
 		for _, o := range Build(sc.in).Objects {
 			id := sc.name + ": " + o.GetKind() + " " + o.GetName()
 			assert.NotEmpty(t, o.GetNamespace(), id)
-			assert.Equal(t, InstanceLabel(sc.in.Model, sc.in.App), o.GetLabels()[LabelInstance], id)
-			assert.NotEmpty(t, o.GetLabels()[LabelScope], id)
+			assert.Equal(t, InstanceLabel(sc.in.Model, sc.in.App), o.GetLabels()[resource.LabelInstance], id)
+			assert.NotEmpty(t, o.GetLabels()[resource.LabelScope], id)
 			assert.True(t, isDNSLabel(o.GetName()), "%s: name is not a DNS-1123 label", id)
 		}
 	}
@@ -476,7 +477,7 @@ func TestOwners(t *testing.T) {
 	plan := Build(in)
 
 	for _, obj := range plan.Objects {
-		id := IDOf(obj)
+		id := resource.IDOf(obj)
 		switch {
 		case obj.GetNamespace() == "apps":
 			assert.Equal(t, []Relation{blog}, plan.Owners[id], "%s", id)
@@ -497,10 +498,10 @@ func TestOwners(t *testing.T) {
 	in.Routes = append(in.Routes, RouteRequest{Relation: admin, Config: adminCfg})
 	plan = Build(in)
 	policies := objectsOf(plan, func(u *unstructured.Unstructured) bool {
-		return u.GetKind() == KindAuthorizationPolicy.Kind && u.GetNamespace() == "apps"
+		return u.GetKind() == resource.KindAuthorizationPolicy.Kind && u.GetNamespace() == "apps"
 	})
 	require.Len(t, policies, 1)
-	assert.Equal(t, []Relation{blog, admin}, plan.Owners[IDOf(policies[0])])
+	assert.Equal(t, []Relation{blog, admin}, plan.Owners[resource.IDOf(policies[0])])
 }
 
 // A relation the cluster rejected is dropped from the plan with the

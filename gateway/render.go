@@ -2,6 +2,7 @@ package gateway
 
 import (
 	"cmp"
+	"github.com/canonical/istio-ingress-k8s-go/resource"
 	"slices"
 	"strconv"
 	"strings"
@@ -19,9 +20,9 @@ func ManagedName(app string) string { return app + "-istio" }
 
 // render builds every object of the plan in apply order, and the relations
 // each object serves.
-func render(in *Input, hostListener string, listeners []listener, served []*request, cidrs []string) ([]*unstructured.Unstructured, map[ObjectID][]Relation) {
+func render(in *Input, hostListener string, listeners []listener, served []*request, cidrs []string) ([]*unstructured.Unstructured, map[resource.ObjectID][]Relation) {
 	order := map[string]int{}
-	for i, s := range Scopes() {
+	for i, s := range resource.Scopes() {
 		if _, ok := order[s.Name]; !ok {
 			order[s.Name] = i
 		}
@@ -33,32 +34,32 @@ func render(in *Input, hostListener string, listeners []listener, served []*requ
 		obj                   *unstructured.Unstructured
 	}
 	var all []sortable
-	owners := map[ObjectID][]Relation{}
+	owners := map[resource.ObjectID][]Relation{}
 	add := func(scope string, obj map[string]any, by ...Relation) {
 		u := &unstructured.Unstructured{Object: obj}
 		labels := u.GetLabels()
 		if labels == nil {
 			labels = map[string]string{}
 		}
-		labels[LabelInstance] = instance
-		labels[LabelScope] = scope
+		labels[resource.LabelInstance] = instance
+		labels[resource.LabelScope] = scope
 		u.SetLabels(labels)
 		all = append(all, sortable{order[scope], u.GetKind(), u.GetNamespace(), u.GetName(), u})
 		if len(by) > 0 {
-			owners[IDOf(u)] = by
+			owners[resource.IDOf(u)] = by
 		}
 	}
 
-	add(ScopeGateway, gatewayObject(in, hostListener, listeners))
+	add(resource.ScopeGateway, gatewayObject(in, hostListener, listeners))
 	if in.Units > 0 {
-		add(ScopeGateway, hpaObject(in))
+		add(resource.ScopeGateway, hpaObject(in))
 	}
 
 	var backends []backendUse
 	users := map[serviceKey][]Relation{} // who routes to each backend
 	for _, r := range served {
 		for _, rt := range r.routes {
-			add(ScopeIngress, routeObject(in, rt), r.result.Relation)
+			add(resource.ScopeIngress, routeObject(in, rt), r.result.Relation)
 		}
 		backends = append(backends, r.backends...)
 		for _, b := range r.backends {
@@ -69,12 +70,12 @@ func render(in *Input, hostListener string, listeners []listener, served []*requ
 		}
 	}
 	for _, dr := range destinationRules(in, backends) {
-		add(ScopeDestinationRule, dr.obj, users[dr.key]...)
+		add(resource.ScopeDestinationRule, dr.obj, users[dr.key]...)
 	}
 	for _, ap := range l4Policies(in, backends) {
-		add(ScopeL4Policy, ap.obj, users[ap.key]...)
+		add(resource.ScopeL4Policy, ap.obj, users[ap.key]...)
 	}
-	add(ScopeExternalTraffic, externalTrafficPolicy(in, cidrs))
+	add(resource.ScopeExternalTraffic, externalTrafficPolicy(in, cidrs))
 
 	slices.SortStableFunc(all, func(a, b sortable) int {
 		return cmp.Or(
@@ -101,29 +102,8 @@ func toMap(obj any) map[string]any {
 		panic("gateway: converting typed object: " + err.Error())
 	}
 	delete(m, "status")
-	PruneNulls(m)
+	resource.PruneNulls(m)
 	return m
-}
-
-// PruneNulls removes null values from a decoded JSON object, in place
-// (unset optional fields the converter keeps, such as a certificate
-// reference's group): in an apply patch a null means "delete this field",
-// which is never what the charm wants to say.
-func PruneNulls(v any) {
-	switch t := v.(type) {
-	case map[string]any:
-		for k, e := range t {
-			if e == nil {
-				delete(t, k)
-				continue
-			}
-			PruneNulls(e)
-		}
-	case []any:
-		for _, e := range t {
-			PruneNulls(e)
-		}
-	}
 }
 
 func gatewayObject(in *Input, hostListener string, listeners []listener) map[string]any {
@@ -132,7 +112,7 @@ func gatewayObject(in *Input, hostListener string, listeners []listener) map[str
 		secret = TLSSecretName(in.App)
 	}
 	gw := gwv1.Gateway{
-		TypeMeta: metav1.TypeMeta{APIVersion: KindGateway.GroupVersion().String(), Kind: KindGateway.Kind},
+		TypeMeta: metav1.TypeMeta{APIVersion: resource.KindGateway.GroupVersion().String(), Kind: resource.KindGateway.Kind},
 		ObjectMeta: metav1.ObjectMeta{
 			Name: in.App, Namespace: in.Model,
 			Labels: map[string]string{TelemetryLabelKey(in.Model, in.App): TelemetryLabelValue},
@@ -162,7 +142,7 @@ func gatewayObject(in *Input, hostListener string, listeners []listener) map[str
 func hpaObject(in *Input) map[string]any {
 	n := int32(min(in.Units, 1<<30))
 	hpa := autoscalingv2.HorizontalPodAutoscaler{
-		TypeMeta:   metav1.TypeMeta{APIVersion: KindHPA.GroupVersion().String(), Kind: KindHPA.Kind},
+		TypeMeta:   metav1.TypeMeta{APIVersion: resource.KindHPA.GroupVersion().String(), Kind: resource.KindHPA.Kind},
 		ObjectMeta: metav1.ObjectMeta{Name: in.App, Namespace: in.Model},
 		Spec: autoscalingv2.HorizontalPodAutoscalerSpec{
 			ScaleTargetRef: autoscalingv2.CrossVersionObjectReference{APIVersion: "apps/v1", Kind: "Deployment", Name: ManagedName(in.App)},
@@ -185,7 +165,7 @@ func routeObject(in *Input, rt plannedRoute) map[string]any {
 	meta := metav1.ObjectMeta{Name: rt.name, Namespace: rt.namespace}
 	if rt.kind == kindGRPC {
 		return toMap(&gwv1.GRPCRoute{
-			TypeMeta:   metav1.TypeMeta{APIVersion: KindGRPCRoute.GroupVersion().String(), Kind: KindGRPCRoute.Kind},
+			TypeMeta:   metav1.TypeMeta{APIVersion: resource.KindGRPCRoute.GroupVersion().String(), Kind: resource.KindGRPCRoute.Kind},
 			ObjectMeta: meta,
 			Spec: gwv1.GRPCRouteSpec{
 				CommonRouteSpec: gwv1.CommonRouteSpec{ParentRefs: parentRefs(in, rt.listener)},
@@ -195,7 +175,7 @@ func routeObject(in *Input, rt plannedRoute) map[string]any {
 		})
 	}
 	return toMap(&gwv1.HTTPRoute{
-		TypeMeta:   metav1.TypeMeta{APIVersion: KindHTTPRoute.GroupVersion().String(), Kind: KindHTTPRoute.Kind},
+		TypeMeta:   metav1.TypeMeta{APIVersion: resource.KindHTTPRoute.GroupVersion().String(), Kind: resource.KindHTTPRoute.Kind},
 		ObjectMeta: meta,
 		Spec: gwv1.HTTPRouteSpec{
 			CommonRouteSpec: gwv1.CommonRouteSpec{ParentRefs: parentRefs(in, rt.listener)},
@@ -226,8 +206,8 @@ func destinationRules(in *Input, backends []backendUse) []backendObject {
 		}
 		seen[k] = true
 		out = append(out, backendObject{k, map[string]any{
-			"apiVersion": KindDestinationRule.GroupVersion().String(),
-			"kind":       KindDestinationRule.Kind,
+			"apiVersion": resource.KindDestinationRule.GroupVersion().String(),
+			"kind":       resource.KindDestinationRule.Kind,
 			"metadata":   map[string]any{"name": objectName(b.service, "grpc-dest-rule", in.App), "namespace": b.namespace},
 			"spec": map[string]any{
 				"host": b.service + "." + b.namespace + ".svc.cluster.local",
@@ -264,8 +244,8 @@ func l4Policies(in *Input, backends []backendUse) []backendObject {
 			portStrings = append(portStrings, strconv.Itoa(p))
 		}
 		out = append(out, backendObject{k, map[string]any{
-			"apiVersion": KindAuthorizationPolicy.GroupVersion().String(),
-			"kind":       KindAuthorizationPolicy.Kind,
+			"apiVersion": resource.KindAuthorizationPolicy.GroupVersion().String(),
+			"kind":       resource.KindAuthorizationPolicy.Kind,
 			"metadata":   map[string]any{"name": objectName(k.service, in.App, k.namespace, "l4"), "namespace": k.namespace},
 			"spec": map[string]any{
 				"action":   "ALLOW",
@@ -287,7 +267,7 @@ func externalTrafficPolicy(in *Input, cidrs []string) map[string]any {
 	spec := map[string]any{
 		"action": "ALLOW",
 		"targetRefs": []any{map[string]any{
-			"group": KindGateway.Group, "kind": KindGateway.Kind, "name": in.App,
+			"group": resource.KindGateway.Group, "kind": resource.KindGateway.Kind, "name": in.App,
 		}},
 	}
 	if len(cidrs) > 0 {
@@ -298,8 +278,8 @@ func externalTrafficPolicy(in *Input, cidrs []string) map[string]any {
 		spec["rules"] = []any{map[string]any{"from": []any{map[string]any{"source": map[string]any{"ipBlocks": blocks}}}}}
 	}
 	return map[string]any{
-		"apiVersion": KindAuthorizationPolicy.GroupVersion().String(),
-		"kind":       KindAuthorizationPolicy.Kind,
+		"apiVersion": resource.KindAuthorizationPolicy.GroupVersion().String(),
+		"kind":       resource.KindAuthorizationPolicy.Kind,
 		"metadata":   map[string]any{"name": objectName(in.App, in.Model, "external-traffic"), "namespace": in.Model},
 		"spec":       spec,
 	}

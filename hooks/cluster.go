@@ -3,6 +3,7 @@ package hooks
 import (
 	"context"
 	"fmt"
+	"github.com/canonical/istio-ingress-k8s-go/resource"
 	"sync"
 
 	"github.com/canonical/istio-ingress-k8s-go/juju"
@@ -38,7 +39,7 @@ func kubeCluster(getenv func(string) string) ClusterFactory {
 		return kube.NewApplier(cfg, kube.Options{
 			FieldManager: app,
 			Instance:     gateway.InstanceLabel(model, app),
-			Scopes:       gateway.Scopes(),
+			Scopes:       resource.Scopes(),
 		})
 	}
 }

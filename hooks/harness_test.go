@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"github.com/canonical/istio-ingress-k8s-go/resource"
 	"net/http"
 	"os"
 	"path/filepath"
@@ -164,7 +165,7 @@ func applierFactory(cfg *rest.Config) hooks.ClusterFactory {
 		a, err := kube.NewApplier(cfg, kube.Options{
 			FieldManager: app,
 			Instance:     gateway.InstanceLabel(model, app),
-			Scopes:       gateway.Scopes(),
+			Scopes:       resource.Scopes(),
 		})
 		if err != nil {
 			return nil, err
@@ -215,8 +216,8 @@ func (h *harness) instance() string { return gateway.InstanceLabel(h.ns, h.app) 
 func (h *harness) objects() []string {
 	h.t.Helper()
 	var out []string
-	seen := map[gateway.Kind]bool{}
-	for _, s := range gateway.Scopes() {
+	seen := map[resource.Kind]bool{}
+	for _, s := range resource.Scopes() {
 		for _, k := range s.Kinds {
 			if seen[k] {
 				continue
@@ -232,10 +233,10 @@ func (h *harness) objects() []string {
 }
 
 // list returns this deployment's objects of kind in namespace ("" = all).
-func (h *harness) list(k gateway.Kind, namespace string) []unstructured.Unstructured {
+func (h *harness) list(k resource.Kind, namespace string) []unstructured.Unstructured {
 	h.t.Helper()
 	list, err := h.env.Dynamic().Resource(k.GroupVersionResource).Namespace(namespace).
-		List(h.ctx, metav1.ListOptions{LabelSelector: gateway.LabelInstance + "=" + h.instance()})
+		List(h.ctx, metav1.ListOptions{LabelSelector: resource.LabelInstance + "=" + h.instance()})
 	if apierrors.IsNotFound(err) {
 		return nil // the cluster does not serve this kind
 	}
@@ -244,7 +245,7 @@ func (h *harness) list(k gateway.Kind, namespace string) []unstructured.Unstruct
 }
 
 // get reads one object; nil when it does not exist.
-func (h *harness) get(k gateway.Kind, namespace, name string) *unstructured.Unstructured {
+func (h *harness) get(k resource.Kind, namespace, name string) *unstructured.Unstructured {
 	h.t.Helper()
 	o, err := h.env.Dynamic().Resource(k.GroupVersionResource).Namespace(namespace).Get(h.ctx, name, metav1.GetOptions{})
 	if apierrors.IsNotFound(err) {
@@ -259,8 +260,8 @@ func (h *harness) get(k gateway.Kind, namespace, name string) *unstructured.Unst
 func (h *harness) uids() map[string]string {
 	h.t.Helper()
 	out := map[string]string{}
-	seen := map[gateway.Kind]bool{}
-	for _, s := range gateway.Scopes() {
+	seen := map[resource.Kind]bool{}
+	for _, s := range resource.Scopes() {
 		for _, k := range s.Kinds {
 			if seen[k] {
 				continue
@@ -278,7 +279,7 @@ func (h *harness) uids() map[string]string {
 // sends to service; nil when there is none.
 func (h *harness) routeFor(namespace, service string) *unstructured.Unstructured {
 	h.t.Helper()
-	for _, o := range h.list(gateway.KindHTTPRoute, namespace) {
+	for _, o := range h.list(resource.KindHTTPRoute, namespace) {
 		if slices.Contains(backendServices(o), service) {
 			return &o
 		}

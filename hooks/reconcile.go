@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"github.com/canonical/istio-ingress-k8s-go/resource"
 	"maps"
 	"path/filepath"
 	"slices"
@@ -229,7 +230,7 @@ func stillRefused(ctx context.Context, cluster Cluster, input gateway.Input) map
 	wasRefused := func(rel gateway.Relation) bool { _, ok := before[rel.ID]; return ok }
 	var objs []*unstructured.Unstructured
 	for _, obj := range full.Objects {
-		if slices.ContainsFunc(full.Owners[gateway.IDOf(obj)], wasRefused) {
+		if slices.ContainsFunc(full.Owners[resource.IDOf(obj)], wasRefused) {
 			objs = append(objs, obj)
 		}
 	}

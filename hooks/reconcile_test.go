@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"github.com/canonical/istio-ingress-k8s-go/resource"
 	"os"
 	"path/filepath"
 	"strings"
@@ -16,7 +17,6 @@ import (
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 
-	"github.com/canonical/istio-ingress-k8s-go/gateway"
 	"github.com/canonical/istio-ingress-k8s-go/hooks"
 	"github.com/canonical/istio-ingress-k8s-go/juju"
 	"github.com/canonical/istio-ingress-k8s-go/kube"
@@ -214,7 +214,7 @@ func TestConfigChanges(t *testing.T) {
 		assert.Equal(t, step.wantStatus, lastStatus(t, r), step.name)
 		assert.Equal(t, step.wantURL, ingressURL(t, h.juju.local(blog)), step.name)
 	}
-	policy := h.get(gateway.KindAuthorizationPolicy, h.ns, h.app+"-"+h.ns+"-external-traffic")
+	policy := h.get(resource.KindAuthorizationPolicy, h.ns, h.app+"-"+h.ns+"-external-traffic")
 	require.NotNil(t, policy)
 	assert.Equal(t, []any{"10.0.0.0/8", "192.168.1.1"},
 		nested(t, policy.Object, "spec", "rules", 0, "from", 0, "source", "ipBlocks"))
@@ -232,8 +232,8 @@ func TestIstioIngressRoute(t *testing.T) {
 	assert.Equal(t, juju.Status{Name: juju.StatusActive, Message: "Serving at 10.4.0.1"}, lastStatus(t, r))
 	assert.Equal(t, map[string]string{"external_host": "10.4.0.1", "tls_enabled": "False"}, h.juju.local(rel))
 
-	httpRoutes := h.list(gateway.KindHTTPRoute, "tempo")
-	grpcRoutes := h.list(gateway.KindGRPCRoute, "tempo")
+	httpRoutes := h.list(resource.KindHTTPRoute, "tempo")
+	grpcRoutes := h.list(resource.KindGRPCRoute, "tempo")
 	require.Len(t, httpRoutes, 1)
 	require.Len(t, grpcRoutes, 1)
 	assert.Equal(t, "http-3200", nested(t, httpRoutes[0].Object, "spec", "parentRefs", 0, "sectionName"))
@@ -244,7 +244,7 @@ func TestIstioIngressRoute(t *testing.T) {
 		nested(t, firstRule(t, &grpcRoutes[0]), "matches", 0, "method"))
 	assert.Equal(t, "GET", nested(t, firstRule(t, &httpRoutes[0]), "matches", 0, "method"))
 
-	gw := h.get(gateway.KindGateway, h.ns, h.app)
+	gw := h.get(resource.KindGateway, h.ns, h.app)
 	require.NotNil(t, gw)
 	assert.ElementsMatch(t, []string{"http-80", "http-3200", "http-9096"}, listenerNames(t, gw))
 }
@@ -326,7 +326,7 @@ func TestExternalHostname(t *testing.T) {
 			} else {
 				assert.Equal(t, fmt.Sprintf(tc.wantURL, h.apps), ingressURL(t, h.juju.local(blog)))
 			}
-			gw := h.get(gateway.KindGateway, h.ns, h.app)
+			gw := h.get(resource.KindGateway, h.ns, h.app)
 			require.NotNil(t, gw)
 			listeners, _, _ := unstructured.NestedSlice(gw.Object, "spec", "listeners")
 			require.NotEmpty(t, listeners)
@@ -355,8 +355,8 @@ func TestInvalidRouteRequests(t *testing.T) {
 			assert.Equal(t, "http://10.7.0.1/"+h.apps+"-blog", ingressURL(t, h.juju.local(blog)))
 			assert.NotNil(t, h.routeFor(h.apps, "blog"))
 			assert.Empty(t, h.juju.local(bad), "an invalid request must not be told it is served")
-			assert.Empty(t, h.list(gateway.KindHTTPRoute, "m"))
-			assert.Empty(t, h.list(gateway.KindGRPCRoute, "m"))
+			assert.Empty(t, h.list(resource.KindHTTPRoute, "m"))
+			assert.Empty(t, h.list(resource.KindGRPCRoute, "m"))
 			st := lastStatus(t, r)
 			if v.Input == "" {
 				// Juju cannot hold an empty value: this is a requirer that
@@ -659,7 +659,7 @@ func TestMissingCRDs(t *testing.T) {
 	r = h.dispatch("update-status")
 	assert.Equal(t, juju.Status{Name: juju.StatusActive, Message: "Serving at 10.11.0.1"}, lastStatus(t, r))
 	assert.Equal(t, "http://10.11.0.1/"+h.apps+"-blog", ingressURL(t, h.juju.local(blog)))
-	assert.NotNil(t, h.get(gateway.KindGateway, h.ns, h.app))
+	assert.NotNil(t, h.get(resource.KindGateway, h.ns, h.app))
 }
 
 // nested reads a field of a decoded object by keys and slice indexes.
@@ -799,7 +799,7 @@ func TestClusterRefusalOnlyAffectsItsRelation(t *testing.T) {
 	assert.Equal(t, "http://10.17.0.1/"+h.apps+"-blog", ingressURL(t, h.juju.local(blog)), "blog is served in the same hook")
 	assert.NotNil(t, h.routeFor(h.apps, "blog"))
 	assert.Empty(t, h.juju.local(ghost), "ghost is not told it is served")
-	assert.Empty(t, h.list(gateway.KindAuthorizationPolicy, ghostNS))
+	assert.Empty(t, h.list(resource.KindAuthorizationPolicy, ghostNS))
 	var logged []string
 	for _, call := range r.CallsTo("juju-log") {
 		if line := strings.Join(call.Argv(), " "); strings.Contains(line, "refused the objects of ghost") {
@@ -811,7 +811,7 @@ func TestClusterRefusalOnlyAffectsItsRelation(t *testing.T) {
 
 	// While it stays refused, a quiet hook only asks the cluster again in
 	// a dry run: nothing is written, the Gateway included.
-	gw := h.get(gateway.KindGateway, h.ns, h.app)
+	gw := h.get(resource.KindGateway, h.ns, h.app)
 	require.NotNil(t, gw)
 	h.kube.take()
 	r = h.dispatch("update-status")
@@ -823,7 +823,7 @@ func TestClusterRefusalOnlyAffectsItsRelation(t *testing.T) {
 	for _, w := range dryRuns {
 		assert.True(t, strings.HasSuffix(w, " dryRun=All"), "a real write: %s", w)
 	}
-	assert.Equal(t, gw.GetResourceVersion(), h.get(gateway.KindGateway, h.ns, h.app).GetResourceVersion())
+	assert.Equal(t, gw.GetResourceVersion(), h.get(resource.KindGateway, h.ns, h.app).GetResourceVersion())
 
 	// A dry run the server fails to answer proves nothing: the relation
 	// stays refused for the reason last given, and nothing is written.
@@ -843,7 +843,7 @@ func TestClusterRefusalOnlyAffectsItsRelation(t *testing.T) {
 	r = h.dispatch("update-status")
 	assert.Equal(t, juju.Status{Name: juju.StatusActive, Message: "Serving at 10.17.0.1"}, lastStatus(t, r))
 	assert.Equal(t, map[string]string{"external_host": "10.17.0.1", "tls_enabled": "False"}, h.juju.local(ghost))
-	assert.Len(t, h.list(gateway.KindHTTPRoute, ghostNS), 1)
+	assert.Len(t, h.list(resource.KindHTTPRoute, ghostNS), 1)
 }
 
 // unansweredDryRuns is a cluster whose API server fails every dry run.

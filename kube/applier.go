@@ -7,6 +7,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"github.com/canonical/istio-ingress-k8s-go/resource"
 	"sort"
 	"strings"
 	"sync"
@@ -21,8 +22,6 @@ import (
 	"k8s.io/apimachinery/pkg/util/sets"
 	"k8s.io/client-go/dynamic"
 	"k8s.io/client-go/rest"
-
-	"github.com/canonical/istio-ingress-k8s-go/gateway"
 )
 
 const (
@@ -34,10 +33,10 @@ const (
 type Options struct {
 	// FieldManager owns the applied fields; the charm's app name.
 	FieldManager string
-	// Instance is the value of gateway.LabelInstance on everything we own.
+	// Instance is the value of resource.LabelInstance on everything we own.
 	Instance string
-	// Scopes is the scope table, normally gateway.Scopes().
-	Scopes []gateway.Scope
+	// Scopes is the scope table, normally resource.Scopes().
+	Scopes []resource.Scope
 	// Concurrency bounds in-flight requests (default 8). It replaces
 	// client-go's 5 QPS client-side limit, which would make a 500-object
 	// apply take over a minute; the API server's own flow control still applies.
@@ -48,9 +47,9 @@ type Options struct {
 type Applier struct {
 	client      dynamic.Interface
 	opts        Options
-	kinds       []gateway.Kind      // distinct kinds over all scopes, in scope order
+	kinds       []resource.Kind     // distinct kinds over all scopes, in scope order
 	kindScopes  map[string][]string // kind key → scopes that own it
-	scopeByName map[string]gateway.Scope
+	scopeByName map[string]resource.Scope
 }
 
 // Result counts what a reconcile did, for logs.
@@ -83,7 +82,7 @@ func NewApplier(cfg *rest.Config, opts Options) (*Applier, error) {
 	if err != nil {
 		return nil, fmt.Errorf("kube: client: %w", err)
 	}
-	a := &Applier{client: client, opts: opts, kindScopes: map[string][]string{}, scopeByName: map[string]gateway.Scope{}}
+	a := &Applier{client: client, opts: opts, kindScopes: map[string][]string{}, scopeByName: map[string]resource.Scope{}}
 	for _, s := range opts.Scopes {
 		a.scopeByName[s.Name] = s
 		for _, k := range s.Kinds {
@@ -110,13 +109,13 @@ func kindKey(group, kind string) string { return kind + "." + group }
 
 type desiredObject struct {
 	id   identity
-	kind gateway.Kind
+	kind resource.Kind
 	obj  *unstructured.Unstructured
 }
 
 type liveObject struct {
 	id   identity
-	kind gateway.Kind
+	kind resource.Kind
 	obj  unstructured.Unstructured
 }
 
@@ -277,9 +276,9 @@ func (a *Applier) checkNotForeign(ctx context.Context, d desiredObject) error {
 	case err != nil:
 		return &ObjectError{Op: "apply", Kind: d.id.kind, Namespace: d.id.namespace, Name: d.id.name, Err: err}
 	}
-	if owner := cur.GetLabels()[gateway.LabelInstance]; owner != a.opts.Instance {
+	if owner := cur.GetLabels()[resource.LabelInstance]; owner != a.opts.Instance {
 		return &ObjectError{Op: "apply", Kind: d.id.kind, Namespace: d.id.namespace, Name: d.id.name,
-			Err: fmt.Errorf("%w (its %s label is %q)", ErrForeignObject, gateway.LabelInstance, owner)}
+			Err: fmt.Errorf("%w (its %s label is %q)", ErrForeignObject, resource.LabelInstance, owner)}
 	}
 	return nil
 }
@@ -317,15 +316,15 @@ func (a *Applier) validateOne(obj *unstructured.Unstructured) (desiredObject, er
 		return desiredObject{}, a.invalid(obj, errors.New("name and namespace are required"))
 	}
 	lbls := obj.GetLabels()
-	if got := lbls[gateway.LabelInstance]; got != a.opts.Instance {
-		return desiredObject{}, a.invalid(obj, fmt.Errorf("label %s is %q, want %q", gateway.LabelInstance, got, a.opts.Instance))
+	if got := lbls[resource.LabelInstance]; got != a.opts.Instance {
+		return desiredObject{}, a.invalid(obj, fmt.Errorf("label %s is %q, want %q", resource.LabelInstance, got, a.opts.Instance))
 	}
-	scopeName := lbls[gateway.LabelScope]
+	scopeName := lbls[resource.LabelScope]
 	scope, ok := a.scopeByName[scopeName]
 	if !ok {
-		return desiredObject{}, a.invalid(obj, fmt.Errorf("label %s is %q, not a managed scope", gateway.LabelScope, scopeName))
+		return desiredObject{}, a.invalid(obj, fmt.Errorf("label %s is %q, not a managed scope", resource.LabelScope, scopeName))
 	}
-	var kind gateway.Kind
+	var kind resource.Kind
 	found := false
 	for _, k := range scope.Kinds {
 		if k.GVK() == gvk {
@@ -382,11 +381,11 @@ func (a *Applier) listLive(ctx context.Context) (map[identity]liveObject, sets.S
 }
 
 func (a *Applier) selector(kk string) string {
-	inst, _ := labels.NewRequirement(gateway.LabelInstance, selection.Equals, []string{a.opts.Instance})
-	scope, _ := labels.NewRequirement(gateway.LabelScope, selection.In, a.kindScopes[kk])
+	inst, _ := labels.NewRequirement(resource.LabelInstance, selection.Equals, []string{a.opts.Instance})
+	scope, _ := labels.NewRequirement(resource.LabelScope, selection.In, a.kindScopes[kk])
 	if inst == nil || scope == nil {
 		// Unreachable for valid label values; an impossible selector matches nothing.
-		return gateway.LabelInstance + "=" + a.opts.Instance + "," + gateway.LabelScope + " in ()"
+		return resource.LabelInstance + "=" + a.opts.Instance + "," + resource.LabelScope + " in ()"
 	}
 	return labels.NewSelector().Add(*inst, *scope).String()
 }
@@ -416,8 +415,8 @@ func (a *Applier) run(ctx context.Context, jobs []func(context.Context) error) [
 	return errs
 }
 
-func (a *Applier) joinKinds(keys sets.Set[string]) []gateway.Kind {
-	var out []gateway.Kind
+func (a *Applier) joinKinds(keys sets.Set[string]) []resource.Kind {
+	var out []resource.Kind
 	for _, k := range a.kinds {
 		if keys.Has(kindKey(k.Group, k.Kind)) {
 			out = append(out, k)

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"github.com/canonical/istio-ingress-k8s-go/resource"
 	"net/http"
 	"testing"
 
@@ -14,7 +15,6 @@ import (
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 	"k8s.io/apimachinery/pkg/runtime/schema"
 
-	"github.com/canonical/istio-ingress-k8s-go/gateway"
 	"github.com/canonical/istio-ingress-k8s-go/kube"
 	"github.com/canonical/istio-ingress-k8s-go/tests/kubeenv"
 )
@@ -25,13 +25,13 @@ import (
 func foreignRoutes(t *testing.T, c charm) func() {
 	t.Helper()
 	ctx := kubeenv.TestContext(t)
-	client := env.Dynamic().Resource(gateway.KindHTTPRoute.GroupVersionResource).Namespace(c.backend)
+	client := env.Dynamic().Resource(resource.KindHTTPRoute.GroupVersionResource).Namespace(c.backend)
 	unlabelled := c.httpRoute("user", "manual", "/manual")
 	unlabelled.SetName("user-managed")
 	unlabelled.SetLabels(nil)
 	other := c.httpRoute("other", "app", "/other")
 	other.SetName("other-instance")
-	other.SetLabels(map[string]string{gateway.LabelInstance: "other-model-istio-ingress", gateway.LabelScope: gateway.ScopeIngress})
+	other.SetLabels(map[string]string{resource.LabelInstance: "other-model-istio-ingress", resource.LabelScope: resource.ScopeIngress})
 	versions := map[string]string{}
 	for _, o := range []*unstructured.Unstructured{unlabelled, other} {
 		created, err := client.Create(ctx, o, metav1.CreateOptions{})
@@ -62,7 +62,7 @@ func TestApplyConvergesToEachPlan(t *testing.T) {
 			c.httpRoute("blog", "main", "/blog"), c.httpRoute("shop", "main", "/shop"),
 			c.grpcRoute("api", "api.v1.Users"), c.destinationRule("api"),
 			c.l4Policy("blog", 8080), c.l4Policy("shop", 8080), c.l4Policy("api", 9090),
-			c.externalTrafficPolicy(gateway.ScopeExternalTraffic, "0.0.0.0/0"),
+			c.externalTrafficPolicy(resource.ScopeExternalTraffic, "0.0.0.0/0"),
 			c.requestAuth("blog"),
 		}
 	}
@@ -116,7 +116,7 @@ func listenerNames(gw *unstructured.Unstructured) []string {
 
 func liveListenerNames(t *testing.T, c charm) []string {
 	t.Helper()
-	gw, err := env.Dynamic().Resource(gateway.KindGateway.GroupVersionResource).Namespace(c.model).Get(kubeenv.TestContext(t), c.app, metav1.GetOptions{})
+	gw, err := env.Dynamic().Resource(resource.KindGateway.GroupVersionResource).Namespace(c.model).Get(kubeenv.TestContext(t), c.app, metav1.GetOptions{})
 	require.NoError(t, err)
 	return listenerNames(gw)
 }
@@ -129,7 +129,7 @@ func TestUnchangedReconcileOnlyLists(t *testing.T) {
 		c.gateway(80, 443), c.secret(), c.hpa(2),
 		c.httpRoute("blog", "main", "/blog"), c.typedHTTPRoute(t, "wiki", "/wiki"),
 		c.grpcRoute("api", "api.v1.Users"), c.destinationRule("api"), c.l4Policy("blog", 8080, 80),
-		c.externalTrafficPolicy(gateway.ScopeExternalTraffic, "10.0.0.0/8", "192.168.0.0/16"),
+		c.externalTrafficPolicy(resource.ScopeExternalTraffic, "10.0.0.0/8", "192.168.0.0/16"),
 		c.requestAuth("blog"),
 	}
 	a, counter := newApplier(t, env, c.instance)
@@ -156,7 +156,7 @@ func TestDriftInOurFieldsIsRepaired(t *testing.T) {
 	_, err := a.Apply(ctx, []*unstructured.Unstructured{route})
 	require.NoError(t, err)
 
-	client := env.Dynamic().Resource(gateway.KindHTTPRoute.GroupVersionResource).Namespace(c.backend)
+	client := env.Dynamic().Resource(resource.KindHTTPRoute.GroupVersionResource).Namespace(c.backend)
 	edit := func(change func(*unstructured.Unstructured)) {
 		live, err := client.Get(ctx, route.GetName(), metav1.GetOptions{})
 		require.NoError(t, err)
@@ -202,21 +202,21 @@ func TestObjectMovesBetweenScopesWithoutRecreation(t *testing.T) {
 	ctx := kubeenv.TestContext(t)
 	c := newCharm(t, "scopemove")
 	a, _ := newApplier(t, env, c.instance)
-	before := c.externalTrafficPolicy(gateway.ScopeExternalTraffic, "0.0.0.0/0")
+	before := c.externalTrafficPolicy(resource.ScopeExternalTraffic, "0.0.0.0/0")
 	_, err := a.Apply(ctx, []*unstructured.Unstructured{before})
 	require.NoError(t, err)
-	client := env.Dynamic().Resource(gateway.KindAuthorizationPolicy.GroupVersionResource).Namespace(c.model)
+	client := env.Dynamic().Resource(resource.KindAuthorizationPolicy.GroupVersionResource).Namespace(c.model)
 	first, err := client.Get(ctx, before.GetName(), metav1.GetOptions{})
 	require.NoError(t, err)
 
-	after := c.externalTrafficPolicy(gateway.ScopeDenyWithoutJWT, "0.0.0.0/0")
+	after := c.externalTrafficPolicy(resource.ScopeDenyWithoutJWT, "0.0.0.0/0")
 	res, err := a.Apply(ctx, []*unstructured.Unstructured{after})
 	require.NoError(t, err)
 	assert.Equal(t, kube.Result{Applied: 1}, res)
 	second, err := client.Get(ctx, after.GetName(), metav1.GetOptions{})
 	require.NoError(t, err)
 	assert.Equal(t, first.GetUID(), second.GetUID(), "same object, relabelled")
-	assert.Equal(t, gateway.ScopeDenyWithoutJWT, second.GetLabels()[gateway.LabelScope])
+	assert.Equal(t, resource.ScopeDenyWithoutJWT, second.GetLabels()[resource.LabelScope])
 }
 
 func TestNameTakenByForeignObjectIsLeftAlone(t *testing.T) {
@@ -250,15 +250,15 @@ func TestInvalidDesiredObjectsAreRejectedBeforeAnyRequest(t *testing.T) {
 		want   string
 	}{
 		{"no scope label", func(o *unstructured.Unstructured) *unstructured.Unstructured {
-			o.SetLabels(map[string]string{gateway.LabelInstance: c.instance})
+			o.SetLabels(map[string]string{resource.LabelInstance: c.instance})
 			return o
 		}, `label kubernetes-resource-handler-scope is "", not a managed scope`},
 		{"another instance", func(o *unstructured.Unstructured) *unstructured.Unstructured {
-			o.SetLabels(map[string]string{gateway.LabelInstance: "someone-else", gateway.LabelScope: gateway.ScopeIngress})
+			o.SetLabels(map[string]string{resource.LabelInstance: "someone-else", resource.LabelScope: resource.ScopeIngress})
 			return o
 		}, `label app.kubernetes.io/instance is "someone-else"`},
 		{"kind outside its scope", func(o *unstructured.Unstructured) *unstructured.Unstructured {
-			o.SetLabels(map[string]string{gateway.LabelInstance: c.instance, gateway.LabelScope: gateway.ScopeGateway})
+			o.SetLabels(map[string]string{resource.LabelInstance: c.instance, resource.LabelScope: resource.ScopeGateway})
 			return o
 		}, "scope istio-gateway does not manage gateway.networking.k8s.io/v1, Kind=HTTPRoute"},
 		{"no namespace", func(o *unstructured.Unstructured) *unstructured.Unstructured {
@@ -363,13 +363,13 @@ func TestRefusedObjectsAreReportedOneByOne(t *testing.T) {
 
 func TestOnlyClientErrorsAreRefusals(t *testing.T) {
 	t.Parallel()
-	gr := schema.GroupResource{Group: gateway.KindHTTPRoute.Group, Resource: "httproutes"}
+	gr := schema.GroupResource{Group: resource.KindHTTPRoute.Group, Resource: "httproutes"}
 	tests := []struct {
 		err     error
 		refused bool
 	}{
 		{apierrors.NewNotFound(schema.GroupResource{Resource: "namespaces"}, "gone"), true},
-		{apierrors.NewInvalid(gateway.KindHTTPRoute.GVK().GroupKind(), "r", nil), true},
+		{apierrors.NewInvalid(resource.KindHTTPRoute.GVK().GroupKind(), "r", nil), true},
 		{apierrors.NewForbidden(gr, "r", errors.New("namespace is being terminated")), true},
 		{fmt.Errorf("checking: %w", kube.ErrForeignObject), true},
 		{apierrors.NewNotFound(gr, "r"), false}, // the kind itself is not served
@@ -430,7 +430,7 @@ func TestDeleteAllRemovesEveryScope(t *testing.T) {
 	a, _ := newApplier(t, env, c.instance)
 	plan := []*unstructured.Unstructured{
 		c.gateway(80), c.secret(), c.hpa(1), c.httpRoute("blog", "main", "/blog"), c.grpcRoute("api", "api.v1.Users"),
-		c.destinationRule("api"), c.l4Policy("api", 9090), c.externalTrafficPolicy(gateway.ScopeExternalTraffic, "0.0.0.0/0"),
+		c.destinationRule("api"), c.l4Policy("api", 9090), c.externalTrafficPolicy(resource.ScopeExternalTraffic, "0.0.0.0/0"),
 		c.requestAuth("blog"),
 	}
 	_, err := a.Apply(ctx, plan)
@@ -549,7 +549,7 @@ func TestMissingCRDs(t *testing.T) {
 }
 
 func TestErrorsCanBeTold(t *testing.T) {
-	err := errors.Join(&kube.MissingCRDError{Kinds: []gateway.Kind{gateway.KindGRPCRoute, gateway.KindAuthorizationPolicy, gateway.KindHTTPRoute}})
+	err := errors.Join(&kube.MissingCRDError{Kinds: []resource.Kind{resource.KindGRPCRoute, resource.KindAuthorizationPolicy, resource.KindHTTPRoute}})
 	var missing *kube.MissingCRDError
 	require.ErrorAs(t, err, &missing)
 	assert.Equal(t, "cluster lacks required CRDs: install the Gateway API CRDs (missing GRPCRoute, HTTPRoute); install the Istio CRDs (missing AuthorizationPolicy)", missing.Error())

@@ -6,11 +6,10 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
+	"github.com/canonical/istio-ingress-k8s-go/resource"
 	"reflect"
 
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
-
-	"github.com/canonical/istio-ingress-k8s-go/gateway"
 )
 
 // HashAnnotation holds a hash of the content last applied to an object. A
@@ -35,7 +34,7 @@ func normalise(obj *unstructured.Unstructured) (*unstructured.Unstructured, erro
 		return nil, fmt.Errorf("decode: %w", err)
 	}
 	delete(out.Object, "status")
-	gateway.PruneNulls(out.Object)
+	resource.PruneNulls(out.Object)
 	if out.GetAPIVersion() == "v1" && out.GetKind() == "Secret" {
 		if err := foldStringData(out.Object); err != nil {
 			return nil, err

@@ -3,18 +3,17 @@ package kube
 import (
 	"errors"
 	"fmt"
+	"github.com/canonical/istio-ingress-k8s-go/resource"
 	"sort"
 	"strings"
 
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
-
-	"github.com/canonical/istio-ingress-k8s-go/gateway"
 )
 
 // MissingCRDError reports kinds the cluster does not serve, so nothing of
 // those kinds could be applied. Its message names what to install.
 type MissingCRDError struct {
-	Kinds []gateway.Kind
+	Kinds []resource.Kind
 }
 
 func (e *MissingCRDError) Error() string {
@@ -49,7 +48,7 @@ func (e *MissingCRDError) Install() []string {
 	return out
 }
 
-func crdSet(k gateway.Kind) string {
+func crdSet(k resource.Kind) string {
 	switch {
 	case strings.HasSuffix(k.Group, "gateway.networking.k8s.io"):
 		return "the Gateway API CRDs"
@@ -78,8 +77,8 @@ func (e *ObjectError) Error() string {
 }
 
 // Object names the object the error concerns, as the plan names it.
-func (e *ObjectError) Object() gateway.ObjectID {
-	return gateway.ObjectID{Kind: e.Kind, Namespace: e.Namespace, Name: e.Name}
+func (e *ObjectError) Object() resource.ObjectID {
+	return resource.ObjectID{Kind: e.Kind, Namespace: e.Namespace, Name: e.Name}
 }
 
 func (e *ObjectError) Unwrap() error { return e.Err }

@@ -1,6 +1,7 @@
 package kube_test
 
 import (
+	"github.com/canonical/istio-ingress-k8s-go/resource"
 	"net/http"
 	"sort"
 	"sync"
@@ -11,7 +12,6 @@ import (
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/client-go/rest"
 
-	"github.com/canonical/istio-ingress-k8s-go/gateway"
 	"github.com/canonical/istio-ingress-k8s-go/kube"
 	"github.com/canonical/istio-ingress-k8s-go/tests/kubeenv"
 )
@@ -62,15 +62,15 @@ func countingConfig(e *kubeenv.Env) (*rest.Config, *requestCounter) {
 func newApplier(t testing.TB, e *kubeenv.Env, instance string) (*kube.Applier, *requestCounter) {
 	t.Helper()
 	cfg, counter := countingConfig(e)
-	a, err := kube.NewApplier(cfg, kube.Options{FieldManager: "istio-ingress", Instance: instance, Scopes: gateway.Scopes()})
+	a, err := kube.NewApplier(cfg, kube.Options{FieldManager: "istio-ingress", Instance: instance, Scopes: resource.Scopes()})
 	require.NoError(t, err)
 	return a, counter
 }
 
 // distinctKinds is how many kinds the scope table lists (one list request each).
 func distinctKinds() int {
-	seen := map[gateway.Kind]bool{}
-	for _, s := range gateway.Scopes() {
+	seen := map[resource.Kind]bool{}
+	for _, s := range resource.Scopes() {
 		for _, k := range s.Kinds {
 			seen[k] = true
 		}
@@ -83,21 +83,21 @@ func distinctKinds() int {
 func liveObjects(t testing.TB, e *kubeenv.Env, instance string) []string {
 	t.Helper()
 	ctx := kubeenv.TestContext(t)
-	seen := map[gateway.Kind]bool{}
+	seen := map[resource.Kind]bool{}
 	var out []string
-	for _, s := range gateway.Scopes() {
+	for _, s := range resource.Scopes() {
 		for _, k := range s.Kinds {
 			if seen[k] {
 				continue
 			}
 			seen[k] = true
-			list, err := e.Dynamic().Resource(k.GroupVersionResource).List(ctx, metav1.ListOptions{LabelSelector: gateway.LabelInstance + "=" + instance})
+			list, err := e.Dynamic().Resource(k.GroupVersionResource).List(ctx, metav1.ListOptions{LabelSelector: resource.LabelInstance + "=" + instance})
 			if apierrors.IsNotFound(err) {
 				continue // the cluster does not serve this kind
 			}
 			require.NoError(t, err)
 			for _, item := range list.Items {
-				out = append(out, k.Kind+" "+item.GetNamespace()+"/"+item.GetName()+" "+item.GetLabels()[gateway.LabelScope])
+				out = append(out, k.Kind+" "+item.GetNamespace()+"/"+item.GetName()+" "+item.GetLabels()[resource.LabelScope])
 			}
 		}
 	}

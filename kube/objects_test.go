@@ -2,6 +2,7 @@ package kube_test
 
 import (
 	"fmt"
+	"github.com/canonical/istio-ingress-k8s-go/resource"
 	"sort"
 	"strconv"
 	"testing"
@@ -12,7 +13,6 @@ import (
 	"k8s.io/utils/ptr"
 	gatewayv1 "sigs.k8s.io/gateway-api/apis/v1"
 
-	"github.com/canonical/istio-ingress-k8s-go/gateway"
 	"github.com/canonical/istio-ingress-k8s-go/tests/kubeenv"
 )
 
@@ -32,13 +32,13 @@ func newCharm(t *testing.T, name string) charm {
 	return c
 }
 
-func (c charm) object(k gateway.Kind, scope, namespace, name string, body map[string]any) *unstructured.Unstructured {
+func (c charm) object(k resource.Kind, scope, namespace, name string, body map[string]any) *unstructured.Unstructured {
 	obj := map[string]any{
 		"apiVersion": k.GroupVersion().String(),
 		"kind":       k.Kind,
 		"metadata": map[string]any{
 			"name": name, "namespace": namespace,
-			"labels": map[string]any{gateway.LabelInstance: c.instance, gateway.LabelScope: scope},
+			"labels": map[string]any{resource.LabelInstance: c.instance, resource.LabelScope: scope},
 		},
 	}
 	for key, v := range body {
@@ -55,19 +55,19 @@ func (c charm) gateway(ports ...int) *unstructured.Unstructured {
 			"allowedRoutes": map[string]any{"namespaces": map[string]any{"from": "All"}},
 		})
 	}
-	return c.object(gateway.KindGateway, gateway.ScopeGateway, c.model, c.app, map[string]any{
+	return c.object(resource.KindGateway, resource.ScopeGateway, c.model, c.app, map[string]any{
 		"spec": map[string]any{"gatewayClassName": "istio", "listeners": listeners},
 	})
 }
 
 func (c charm) secret() *unstructured.Unstructured {
-	return c.object(gateway.KindSecret, gateway.ScopeGateway, c.model, c.app+"-tls-certificate", map[string]any{
+	return c.object(resource.KindSecret, resource.ScopeGateway, c.model, c.app+"-tls-certificate", map[string]any{
 		"stringData": map[string]any{"tls.crt": "certificate", "tls.key": "key"},
 	})
 }
 
 func (c charm) hpa(replicas int64) *unstructured.Unstructured {
-	return c.object(gateway.KindHPA, gateway.ScopeGateway, c.model, c.app, map[string]any{
+	return c.object(resource.KindHPA, resource.ScopeGateway, c.model, c.app, map[string]any{
 		"spec": map[string]any{
 			"scaleTargetRef": map[string]any{"apiVersion": "apps/v1", "kind": "Deployment", "name": c.app + "-istio"},
 			"minReplicas":    replicas, "maxReplicas": replicas,
@@ -76,7 +76,7 @@ func (c charm) hpa(replicas int64) *unstructured.Unstructured {
 }
 
 func (c charm) httpRoute(remote, route, path string) *unstructured.Unstructured {
-	return c.object(gateway.KindHTTPRoute, gateway.ScopeIngress, c.backend, fmt.Sprintf("%s-%s-httproute-http-80-%s", remote, route, c.app), map[string]any{
+	return c.object(resource.KindHTTPRoute, resource.ScopeIngress, c.backend, fmt.Sprintf("%s-%s-httproute-http-80-%s", remote, route, c.app), map[string]any{
 		"spec": map[string]any{
 			"parentRefs": []any{map[string]any{"name": c.app, "namespace": c.model, "sectionName": "http-80"}},
 			"rules": []any{map[string]any{
@@ -99,7 +99,7 @@ func (c charm) typedHTTPRoute(t testing.TB, remote, path string) *unstructured.U
 	route := &gatewayv1.HTTPRoute{}
 	route.APIVersion, route.Kind = "gateway.networking.k8s.io/v1", "HTTPRoute"
 	route.Name, route.Namespace = remote+"-typed-httproute-http-80-"+c.app, c.backend
-	route.Labels = map[string]string{gateway.LabelInstance: c.instance, gateway.LabelScope: gateway.ScopeIngress}
+	route.Labels = map[string]string{resource.LabelInstance: c.instance, resource.LabelScope: resource.ScopeIngress}
 	route.Spec.ParentRefs = []gatewayv1.ParentReference{{Name: gatewayv1.ObjectName(c.app), Namespace: &ns, SectionName: &section}}
 	route.Spec.Rules = []gatewayv1.HTTPRouteRule{{
 		Matches: []gatewayv1.HTTPRouteMatch{{Path: &gatewayv1.HTTPPathMatch{
@@ -115,7 +115,7 @@ func (c charm) typedHTTPRoute(t testing.TB, remote, path string) *unstructured.U
 }
 
 func (c charm) grpcRoute(remote, service string) *unstructured.Unstructured {
-	return c.object(gateway.KindGRPCRoute, gateway.ScopeIngress, c.backend, fmt.Sprintf("%s-grpc-grpcroute-http-80-%s", remote, c.app), map[string]any{
+	return c.object(resource.KindGRPCRoute, resource.ScopeIngress, c.backend, fmt.Sprintf("%s-grpc-grpcroute-http-80-%s", remote, c.app), map[string]any{
 		"spec": map[string]any{
 			"parentRefs": []any{map[string]any{"name": c.app, "namespace": c.model, "sectionName": "http-80"}},
 			"rules": []any{map[string]any{
@@ -127,7 +127,7 @@ func (c charm) grpcRoute(remote, service string) *unstructured.Unstructured {
 }
 
 func (c charm) destinationRule(remote string) *unstructured.Unstructured {
-	return c.object(gateway.KindDestinationRule, gateway.ScopeDestinationRule, c.backend, remote+"-grpc-dest-rule-"+c.app, map[string]any{
+	return c.object(resource.KindDestinationRule, resource.ScopeDestinationRule, c.backend, remote+"-grpc-dest-rule-"+c.app, map[string]any{
 		"spec": map[string]any{
 			"host":          remote + "." + c.backend + ".svc.cluster.local",
 			"trafficPolicy": map[string]any{"connectionPool": map[string]any{"http": map[string]any{"useClientProtocol": true}}},
@@ -141,7 +141,7 @@ func (c charm) l4Policy(remote string, ports ...int) *unstructured.Unstructured 
 	for _, p := range ports {
 		ps = append(ps, strconv.Itoa(p))
 	}
-	return c.object(gateway.KindAuthorizationPolicy, gateway.ScopeL4Policy, c.backend, remote+"-"+c.app+"-"+c.backend+"-l4", map[string]any{
+	return c.object(resource.KindAuthorizationPolicy, resource.ScopeL4Policy, c.backend, remote+"-"+c.app+"-"+c.backend+"-l4", map[string]any{
 		"spec": map[string]any{
 			"action":   "ALLOW",
 			"selector": map[string]any{"matchLabels": map[string]any{"app.kubernetes.io/name": remote}},
@@ -158,7 +158,7 @@ func (c charm) externalTrafficPolicy(scope string, cidrs ...string) *unstructure
 	for _, b := range cidrs {
 		blocks = append(blocks, b)
 	}
-	return c.object(gateway.KindAuthorizationPolicy, scope, c.model, c.app+"-"+c.model+"-external-traffic", map[string]any{
+	return c.object(resource.KindAuthorizationPolicy, scope, c.model, c.app+"-"+c.model+"-external-traffic", map[string]any{
 		"spec": map[string]any{
 			"action":     "ALLOW",
 			"targetRefs": []any{map[string]any{"group": "gateway.networking.k8s.io", "kind": "Gateway", "name": c.app}},
@@ -168,7 +168,7 @@ func (c charm) externalTrafficPolicy(scope string, cidrs ...string) *unstructure
 }
 
 func (c charm) requestAuth(remote string) *unstructured.Unstructured {
-	return c.object(gateway.KindRequestAuthentication, gateway.ScopeRequestAuth, c.model, "request-auth-"+remote+"-"+c.app, map[string]any{
+	return c.object(resource.KindRequestAuthentication, resource.ScopeRequestAuth, c.model, "request-auth-"+remote+"-"+c.app, map[string]any{
 		"spec": map[string]any{
 			"targetRefs": []any{map[string]any{"group": "gateway.networking.k8s.io", "kind": "Gateway", "name": c.app}},
 			"jwtRules":   []any{map[string]any{"issuer": "https://issuer.example.com", "jwksUri": "https://issuer.example.com/jwks"}},
@@ -178,7 +178,7 @@ func (c charm) requestAuth(remote string) *unstructured.Unstructured {
 
 // name renders an object the way liveObjects does.
 func name(o *unstructured.Unstructured) string {
-	return o.GetKind() + " " + o.GetNamespace() + "/" + o.GetName() + " " + o.GetLabels()[gateway.LabelScope]
+	return o.GetKind() + " " + o.GetNamespace() + "/" + o.GetName() + " " + o.GetLabels()[resource.LabelScope]
 }
 
 func names(objs ...*unstructured.Unstructured) []string {

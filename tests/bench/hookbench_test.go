@@ -7,6 +7,7 @@ import (
 	"context"
 	"flag"
 	"fmt"
+	"github.com/canonical/istio-ingress-k8s-go/resource"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -147,8 +148,8 @@ func (s *suite) newFixture(b *testing.B, n int) *fixture {
 func (f *fixture) deleteObjects(b *testing.B, model string) {
 	ctx := context.Background()
 	seen := map[string]bool{}
-	selector := metav1.ListOptions{LabelSelector: gateway.LabelInstance + "=" + gateway.InstanceLabel(model, app)}
-	for _, s := range gateway.Scopes() {
+	selector := metav1.ListOptions{LabelSelector: resource.LabelInstance + "=" + gateway.InstanceLabel(model, app)}
+	for _, s := range resource.Scopes() {
 		for _, k := range s.Kinds {
 			if seen[k.Resource] {
 				continue

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"github.com/canonical/istio-ingress-k8s-go/resource"
 	"os"
 	"path/filepath"
 	"sort"
@@ -20,10 +21,10 @@ import (
 )
 
 // ownedKinds lists every kind of every scope the charm manages, once each.
-func ownedKinds() []gateway.Kind {
-	var kinds []gateway.Kind
+func ownedKinds() []resource.Kind {
+	var kinds []resource.Kind
 	seen := map[string]bool{}
-	for _, s := range gateway.Scopes() {
+	for _, s := range resource.Scopes() {
 		for _, k := range s.Kinds {
 			if key := k.GVK().String(); !seen[key] {
 				seen[key] = true
@@ -40,7 +41,7 @@ func owned(t testing.TB, model string) map[string]*unstructured.Unstructured {
 	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
-	selector := gateway.LabelInstance + "=" + gateway.InstanceLabel(model, app)
+	selector := resource.LabelInstance + "=" + gateway.InstanceLabel(model, app)
 	out := map[string]*unstructured.Unstructured{}
 	for _, k := range ownedKinds() {
 		list, err := env.Dynamic().Resource(k.GroupVersionResource).List(ctx, metav1.ListOptions{LabelSelector: selector})

@@ -1,6 +1,7 @@
 package e2e
 
 import (
+	"github.com/canonical/istio-ingress-k8s-go/resource"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -8,7 +9,6 @@ import (
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 
-	"github.com/canonical/istio-ingress-k8s-go/gateway"
 	"github.com/canonical/istio-ingress-k8s-go/juju"
 	"github.com/canonical/istio-ingress-k8s-go/relation/ingressroute"
 	"github.com/canonical/istio-ingress-k8s-go/tests/jujusim/simstate"
@@ -49,12 +49,12 @@ func TestGoRequirerCharm(t *testing.T) {
 	assert.Equal(t, map[string]string{ingressroute.KeyConfig: string(wantConfig)}, m.RelationData(relID, req))
 
 	// The gateway turned it into routes in the requirer's namespace.
-	httpRoute := requirerRoute(t, gateway.KindHTTPRoute, ns)
+	httpRoute := requirerRoute(t, resource.KindHTTPRoute, ns)
 	assertBackend(t, httpRoute, req, ns, requirer.HTTPListener.Port)
 	assert.Equal(t, map[string]any{"type": "PathPrefix", "value": requirer.HTTPPath},
 		requirerField(t, httpRoute, "spec", "rules", 0, "matches", 0, "path"))
 	assert.Equal(t, app, requirerField(t, httpRoute, "spec", "parentRefs", 0, "name"))
-	grpcRoute := requirerRoute(t, gateway.KindGRPCRoute, ns)
+	grpcRoute := requirerRoute(t, resource.KindGRPCRoute, ns)
 	assertBackend(t, grpcRoute, req, ns, requirer.GRPCListener.Port)
 	assert.Equal(t, requirer.GRPCService, requirerField(t, grpcRoute, "spec", "rules", 0, "matches", 0, "method", "service"))
 
@@ -98,8 +98,8 @@ func TestGoRequirerCharm(t *testing.T) {
 
 	// Unrelate: the routes go and the requirer waits again.
 	s.ok(t, m.Unrelate(relID)...)
-	assert.Empty(t, requirerRoutes(t, gateway.KindHTTPRoute, ns))
-	assert.Empty(t, requirerRoutes(t, gateway.KindGRPCRoute, ns))
+	assert.Empty(t, requirerRoutes(t, resource.KindHTTPRoute, ns))
+	assert.Empty(t, requirerRoutes(t, resource.KindGRPCRoute, ns))
 	for _, u := range m.Units(req) {
 		assert.Equal(t, simstate.Status{Status: "waiting", Message: requirer.MsgNoRelation}, m.UnitStatus(u))
 	}
@@ -108,7 +108,7 @@ func TestGoRequirerCharm(t *testing.T) {
 	s.assertNoErrorLogs(t)
 }
 
-func requirerRoutes(t *testing.T, kind gateway.Kind, ns string) []unstructured.Unstructured {
+func requirerRoutes(t *testing.T, kind resource.Kind, ns string) []unstructured.Unstructured {
 	t.Helper()
 	list, err := env.Dynamic().Resource(kind.GroupVersionResource).Namespace(ns).List(t.Context(), metav1.ListOptions{})
 	require.NoError(t, err)
@@ -116,7 +116,7 @@ func requirerRoutes(t *testing.T, kind gateway.Kind, ns string) []unstructured.U
 }
 
 // requirerRoute returns the one route of kind in ns.
-func requirerRoute(t *testing.T, kind gateway.Kind, ns string) *unstructured.Unstructured {
+func requirerRoute(t *testing.T, kind resource.Kind, ns string) *unstructured.Unstructured {
 	t.Helper()
 	items := requirerRoutes(t, kind, ns)
 	require.Len(t, items, 1, "%s objects in %s", kind.Kind, ns)

@@ -7,6 +7,7 @@ import (
 	"bytes"
 	"context"
 	"fmt"
+	"github.com/canonical/istio-ingress-k8s-go/resource"
 	"io"
 	"os"
 	"path/filepath"
@@ -73,9 +74,9 @@ func readObjects(t *testing.T, path string) []*unstructured.Unstructured {
 	return objs
 }
 
-func kindsByGVK() map[schema.GroupVersionKind]gateway.Kind {
-	out := map[schema.GroupVersionKind]gateway.Kind{}
-	for _, s := range gateway.Scopes() {
+func kindsByGVK() map[schema.GroupVersionKind]resource.Kind {
+	out := map[schema.GroupVersionKind]resource.Kind{}
+	for _, s := range resource.Scopes() {
 		for _, k := range s.Kinds {
 			out[k.GVK()] = k
 		}
@@ -100,7 +101,7 @@ func TestGoldenObjectsAreAccepted(t *testing.T) {
 			for _, obj := range objs {
 				id := fmt.Sprintf("%s %s/%s", obj.GetKind(), obj.GetNamespace(), obj.GetName())
 				kind, ok := kinds[obj.GroupVersionKind()]
-				require.True(t, ok, "%s: kind not in gateway.Scopes()", id)
+				require.True(t, ok, "%s: kind not in resource.Scopes()", id)
 				require.NotEmpty(t, obj.GetNamespace(), "%s: no namespace", id)
 				live, err := client.Resource(kind.GroupVersionResource).Namespace(obj.GetNamespace()).
 					Apply(ctx, obj.GetName(), obj, metav1.ApplyOptions{FieldManager: fieldManager, Force: true})
@@ -160,7 +161,7 @@ func TestInvalidObjectIsRejected(t *testing.T) {
 				"path": map[string]any{"type": "ReplacePrefixMatch", "replacePrefixMatch": "/"}}}},
 		}}},
 	}}
-	_, err := env.Dynamic().Resource(gateway.KindHTTPRoute.GroupVersionResource).Namespace("reject").
+	_, err := env.Dynamic().Resource(resource.KindHTTPRoute.GroupVersionResource).Namespace("reject").
 		Apply(ctx, "bad", route, metav1.ApplyOptions{FieldManager: fieldManager, Force: true})
 	require.Error(t, err, "ReplacePrefixMatch with an Exact match must be rejected")
 }
@@ -227,12 +228,12 @@ func TestFullGatewayIsAccepted(t *testing.T) {
 	require.Len(t, plan.Status.NoRoom, 3, "http-80 and 63 requested ports fill the Gateway")
 	var gw *unstructured.Unstructured
 	for _, obj := range plan.Objects {
-		if obj.GetKind() == gateway.KindGateway.Kind {
+		if obj.GetKind() == resource.KindGateway.Kind {
 			gw = obj
 		}
 	}
 	require.NotNil(t, gw)
-	gateways := env.Dynamic().Resource(gateway.KindGateway.GroupVersionResource).Namespace("full")
+	gateways := env.Dynamic().Resource(resource.KindGateway.GroupVersionResource).Namespace("full")
 	dryRun := metav1.ApplyOptions{FieldManager: fieldManager, Force: true, DryRun: []string{metav1.DryRunAll}}
 	_, err := gateways.Apply(ctx, gw.GetName(), gw, dryRun)
 	require.NoError(t, err, "a Gateway with %d listeners", gateway.MaxListeners)

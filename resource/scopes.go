@@ -1,4 +1,4 @@
-package gateway
+package resource
 
 import "k8s.io/apimachinery/pkg/runtime/schema"
 
