@@ -88,39 +88,3 @@ func (c *cache) setRefused(rejected []gateway.Result) {
 func (c *cache) forgetWrites() {
 	c.Held = map[string]map[string]string{}
 }
-
-// changes returns the relation-set data that turns what we hold on rel into
-// want (a "" value meaning "absent"); nil when nothing needs writing.
-func (c *cache) changes(rel juju.RelationID, want map[string]string) map[string]string {
-	held, known := c.Held[rel.String()]
-	if !known {
-		return maps.Clone(want)
-	}
-	var delta map[string]string
-	for k, v := range want {
-		if held[k] != v {
-			if delta == nil {
-				delta = map[string]string{}
-			}
-			delta[k] = v
-		}
-	}
-	return delta
-}
-
-// wrote records a successful write of delta on rel.
-func (c *cache) wrote(rel juju.RelationID, delta map[string]string) {
-	held := c.Held[rel.String()]
-	if held == nil {
-		held = map[string]string{}
-		c.Held[rel.String()] = held
-	}
-	for k, v := range delta {
-		if v == "" {
-			delete(held, k)
-		} else {
-			held[k] = v
-		}
-	}
-	// An empty map still says "we know this bag holds none of our keys".
-}

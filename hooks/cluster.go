@@ -3,8 +3,9 @@ package hooks
 import (
 	"context"
 	"fmt"
-	"github.com/canonical/istio-ingress-k8s-go/resource"
 	"sync"
+
+	"github.com/canonical/istio-ingress-k8s-go/resource"
 
 	"github.com/canonical/istio-ingress-k8s-go/juju"
 
@@ -19,7 +20,7 @@ import (
 type Cluster interface {
 	List(ctx context.Context) *kube.Listing
 	ApplyListed(ctx context.Context, listing *kube.Listing, desired []*unstructured.Unstructured) (kube.Result, error)
-	DryRun(ctx context.Context, objs []*unstructured.Unstructured) error
+	Stage(ctx context.Context, listing *kube.Listing, objs []*unstructured.Unstructured, dryRun func(resource.ObjectID) bool) (kube.Result, error)
 	DeleteAll(ctx context.Context) (kube.Result, error)
 	LoadBalancerAddress(ctx context.Context, namespace, name string) (address, reason string, err error)
 	DeploymentReady(ctx context.Context, namespace, name string) (ready bool, reason string, err error)

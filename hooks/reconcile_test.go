@@ -5,12 +5,13 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"github.com/canonical/istio-ingress-k8s-go/resource"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/canonical/istio-ingress-k8s-go/resource"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -849,13 +850,19 @@ func TestClusterRefusalOnlyAffectsItsRelation(t *testing.T) {
 // unansweredDryRuns is a cluster whose API server fails every dry run.
 type unansweredDryRuns struct{ hooks.Cluster }
 
-func (u unansweredDryRuns) DryRun(_ context.Context, objs []*unstructured.Unstructured) error {
+func (u unansweredDryRuns) Stage(ctx context.Context, listing *kube.Listing, objs []*unstructured.Unstructured, dryRun func(resource.ObjectID) bool) (kube.Result, error) {
 	var errs []error
+	var real []*unstructured.Unstructured
 	for _, o := range objs {
+		if dryRun == nil || !dryRun(resource.IDOf(o)) {
+			real = append(real, o)
+			continue
+		}
 		errs = append(errs, &kube.ObjectError{Op: "apply", Kind: o.GetKind(), Namespace: o.GetNamespace(), Name: o.GetName(),
 			Err: apierrors.NewInternalError(errors.New("etcdserver: request timed out"))})
 	}
-	return errors.Join(errs...)
+	res, err := u.Cluster.Stage(ctx, listing, real, dryRun)
+	return res, errors.Join(append(errs, err)...)
 }
 
 // An older relation whose new request both collides with a newer one and is

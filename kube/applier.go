@@ -7,11 +7,12 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"github.com/canonical/istio-ingress-k8s-go/resource"
 	"sort"
 	"strings"
 	"sync"
 	"time"
+
+	"github.com/canonical/istio-ingress-k8s-go/resource"
 
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	"k8s.io/apimachinery/pkg/api/meta"
@@ -155,30 +156,11 @@ func (a *Applier) ApplyListed(ctx context.Context, listing *Listing, desired []*
 	if listing == nil {
 		listing = a.List(ctx)
 	}
-	live, missing, listErr := listing.live, listing.missing, listing.listErr
 	var res Result
-	var applies, deletes []func(context.Context) error
 	var mu sync.Mutex
-	for _, d := range want {
-		kk := kindKey(d.id.group, d.id.kind)
-		if missing.Has(kk) || listErr[kk] != nil {
-			continue
-		}
-		if l, ok := live[d.id]; ok && covers(l.obj.Object, d.obj.Object) {
-			res.Unchanged++
-			continue
-		}
-		_, exists := live[d.id]
-		applies = append(applies, func(ctx context.Context) error {
-			if err := a.applyOne(ctx, d, !exists, false); err != nil {
-				return err
-			}
-			mu.Lock()
-			res.Applied++
-			mu.Unlock()
-			return nil
-		})
-	}
+	applies := a.applyJobs(listing, want, nil, &res, &mu)
+	var deletes []func(context.Context) error
+	live, missing, listErr := listing.live, listing.missing, listing.listErr
 	for id, l := range live {
 		if _, keep := want[id]; !keep {
 			deletes = append(deletes, a.deleteJob(l, &res, &mu))
@@ -195,21 +177,65 @@ func (a *Applier) ApplyListed(ctx context.Context, listing *Listing, desired []*
 	return res, a.joinErrors(missing, listErr, errs)
 }
 
-// DryRun asks the cluster whether it would accept the objects, changing
-// nothing: each is checked like Apply checks it (ours to write, valid for
-// its scope) and sent as a server-side dry-run apply, so the API server
-// judges it with its schemas, admission and namespace. Refusals are joined
-// *ObjectErrors, as from Apply.
-func (a *Applier) DryRun(ctx context.Context, objs []*unstructured.Unstructured) error {
+// Stage applies, without deleting anything, the objects that are new or
+// changed against listing, and records each one applied in listing, so an
+// ApplyListed with that listing finds it in place and writes it no more.
+// Objects for which dryRun is true are only judged by the cluster (a
+// server-side dry run): nothing is stored or recorded for them. Refusals are
+// joined *ObjectErrors, as from Apply. A caller applies what each relation
+// asks for this way first, to learn which relations the cluster refuses
+// before it decides what the shared objects (the Gateway) hold.
+func (a *Applier) Stage(ctx context.Context, listing *Listing, objs []*unstructured.Unstructured, dryRun func(resource.ObjectID) bool) (Result, error) {
 	want, err := a.validate(objs)
 	if err != nil {
-		return err
+		return Result{}, err
 	}
-	jobs := make([]func(context.Context) error, 0, len(want))
+	if listing == nil {
+		listing = a.List(ctx)
+	}
+	if dryRun == nil {
+		dryRun = func(resource.ObjectID) bool { return false }
+	}
+	var res Result
+	var mu sync.Mutex
+	errs := a.run(ctx, a.applyJobs(listing, want, dryRun, &res, &mu))
+	return res, a.joinErrors(nil, nil, errs)
+}
+
+// applyJobs returns a job for each wanted object that listing does not
+// hold as wanted, counting what is unchanged and applied in res. With
+// dryRun set (Stage), an applied object is recorded in listing, and those
+// dryRun picks are only dry-run.
+func (a *Applier) applyJobs(listing *Listing, want map[identity]desiredObject, dryRun func(resource.ObjectID) bool, res *Result, mu *sync.Mutex) []func(context.Context) error {
+	var jobs []func(context.Context) error
 	for _, d := range want {
-		jobs = append(jobs, func(ctx context.Context) error { return a.applyOne(ctx, d, true, true) })
+		kk := kindKey(d.id.group, d.id.kind)
+		if listing.missing.Has(kk) || listing.listErr[kk] != nil {
+			continue
+		}
+		l, exists := listing.live[d.id]
+		if exists && covers(l.obj.Object, d.obj.Object) {
+			res.Unchanged++
+			continue
+		}
+		dry := dryRun != nil && dryRun(resource.IDOf(d.obj))
+		jobs = append(jobs, func(ctx context.Context) error {
+			if err := a.applyOne(ctx, d, !exists, dry); err != nil {
+				return err
+			}
+			mu.Lock()
+			defer mu.Unlock()
+			if dry {
+				return nil
+			}
+			res.Applied++
+			if dryRun != nil {
+				listing.live[d.id] = liveObject{id: d.id, kind: d.kind, obj: *d.obj}
+			}
+			return nil
+		})
 	}
-	return a.joinErrors(nil, nil, a.run(ctx, jobs))
+	return jobs
 }
 
 // applyOne server-side applies d, first checking the name is not held by

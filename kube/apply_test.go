@@ -4,9 +4,10 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"github.com/canonical/istio-ingress-k8s-go/resource"
 	"net/http"
 	"testing"
+
+	"github.com/canonical/istio-ingress-k8s-go/resource"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -339,7 +340,7 @@ func TestRefusedObjectsAreReportedOneByOne(t *testing.T) {
 	}
 
 	// A dry run finds the same refusals and changes nothing.
-	assert.Equal(t, want, refusals(a.DryRun(ctx, objs)))
+	assert.Equal(t, want, refusals(dryRun(ctx, a, objs)))
 	assert.Empty(t, liveObjects(t, env, c.instance))
 
 	res, err := a.Apply(ctx, objs)
@@ -348,7 +349,7 @@ func TestRefusedObjectsAreReportedOneByOne(t *testing.T) {
 	assert.Equal(t, want, refusals(err))
 	checkForeign()
 
-	require.NoError(t, a.DryRun(ctx, []*unstructured.Unstructured{good}), "an object already live is accepted again")
+	require.NoError(t, dryRun(ctx, a, []*unstructured.Unstructured{good}), "an object already live is accepted again")
 
 	// While an apply fails nothing is deleted: the caller re-plans around
 	// the refusal and the objects it still wants never leave the cluster.
@@ -482,10 +483,10 @@ func TestMissingCRDs(t *testing.T) {
 	}
 	a, _ := newApplier(t, bare, c.instance)
 
-	// A kind the server does not serve is nobody's request at fault.
-	dryErrs := kube.ObjectErrors(a.DryRun(ctx, plan[3:4]))
-	require.Len(t, dryErrs, 1)
-	assert.False(t, dryErrs[0].Refused(), "a missing CRD is not a refusal: %v", dryErrs[0])
+	// A kind the server does not serve is nobody's request at fault:
+	// staging skips it, and the apply reports the missing CRDs.
+	_, err = a.Stage(ctx, nil, plan[3:4], nil)
+	require.NoError(t, err)
 
 	steps := []struct {
 		name    string
@@ -554,4 +555,35 @@ func TestErrorsCanBeTold(t *testing.T) {
 	require.ErrorAs(t, err, &missing)
 	assert.Equal(t, "cluster lacks required CRDs: install the Gateway API CRDs (missing GRPCRoute, HTTPRoute); install the Istio CRDs (missing AuthorizationPolicy)", missing.Error())
 	assert.Equal(t, []string{"the Gateway API CRDs", "the Istio CRDs"}, missing.Install())
+}
+
+// dryRun stages objs as dry runs only: the cluster judges, nothing is stored.
+func dryRun(ctx context.Context, a *kube.Applier, objs []*unstructured.Unstructured) error {
+	_, err := a.Stage(ctx, nil, objs, func(resource.ObjectID) bool { return true })
+	return err
+}
+
+// Staged objects are in place for the apply that follows on the same
+// listing: it writes none of them again and deletes nothing they replace
+// until it runs.
+func TestStagedObjectsAreNotWrittenTwice(t *testing.T) {
+	t.Parallel()
+	ctx := kubeenv.TestContext(t)
+	c := newCharm(t, "staged")
+	a, _ := newApplier(t, env, c.instance)
+	old := c.httpRoute("blog", "old", "/old")
+	_, err := a.Apply(ctx, []*unstructured.Unstructured{c.gateway(80), old})
+	require.NoError(t, err)
+
+	listing := a.List(ctx)
+	route := c.httpRoute("blog", "main", "/blog")
+	res, err := a.Stage(ctx, listing, []*unstructured.Unstructured{route}, nil)
+	require.NoError(t, err)
+	assert.Equal(t, kube.Result{Applied: 1}, res)
+	assert.Equal(t, names(c.gateway(80), old, route), liveObjects(t, env, c.instance), "staging deletes nothing")
+
+	res, err = a.ApplyListed(ctx, listing, []*unstructured.Unstructured{c.gateway(80), route})
+	require.NoError(t, err)
+	assert.Equal(t, kube.Result{Unchanged: 2, Deleted: 1}, res, "the staged route is not written again")
+	assert.Equal(t, names(c.gateway(80), route), liveObjects(t, env, c.instance))
 }

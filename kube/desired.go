@@ -6,8 +6,9 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
-	"github.com/canonical/istio-ingress-k8s-go/resource"
 	"reflect"
+
+	"github.com/canonical/istio-ingress-k8s-go/resource"
 
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 )

@@ -3,9 +3,10 @@ package kube
 import (
 	"errors"
 	"fmt"
-	"github.com/canonical/istio-ingress-k8s-go/resource"
 	"sort"
 	"strings"
+
+	"github.com/canonical/istio-ingress-k8s-go/resource"
 
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 )

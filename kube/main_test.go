@@ -1,11 +1,12 @@
 package kube_test
 
 import (
-	"github.com/canonical/istio-ingress-k8s-go/resource"
 	"net/http"
 	"sort"
 	"sync"
 	"testing"
+
+	"github.com/canonical/istio-ingress-k8s-go/resource"
 
 	"github.com/stretchr/testify/require"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"

@@ -2,10 +2,11 @@ package kube_test
 
 import (
 	"fmt"
-	"github.com/canonical/istio-ingress-k8s-go/resource"
 	"sort"
 	"strconv"
 	"testing"
+
+	"github.com/canonical/istio-ingress-k8s-go/resource"
 
 	"github.com/stretchr/testify/require"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"

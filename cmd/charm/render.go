@@ -9,8 +9,9 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/canonical/istio-ingress-k8s-go/gateway"
-	"github.com/canonical/istio-ingress-k8s-go/gateway/inputfile"
 	"github.com/canonical/istio-ingress-k8s-go/relation/ingress"
+	"github.com/canonical/istio-ingress-k8s-go/snapshot"
+	"github.com/canonical/istio-ingress-k8s-go/snapshot/inputfile"
 )
 
 // newRenderCmd prints the manifests the charm would apply for a described
@@ -39,7 +40,7 @@ go to standard error. See examples/ for input files.`,
 			if err != nil {
 				return err
 			}
-			parsed, err := inputfile.Parse(data)
+			snap, err := inputfile.Parse(data)
 			if err != nil {
 				name := args[0]
 				if name == "-" {
@@ -47,7 +48,8 @@ go to standard error. See examples/ for input files.`,
 				}
 				return fmt.Errorf("%s: %w", name, err)
 			}
-			plan := gateway.Build(parsed.Input)
+			desired := snap.Desired()
+			plan := gateway.Build(desired.Input)
 			var out []byte
 			if output == "json" {
 				out, err = gateway.MarshalJSON(plan.Objects)
@@ -60,7 +62,7 @@ go to standard error. See examples/ for input files.`,
 			if _, err := cmd.OutOrStdout().Write(out); err != nil {
 				return fmt.Errorf("write manifests: %w", err)
 			}
-			return writeSummary(cmd.ErrOrStderr(), parsed, plan)
+			return writeSummary(cmd.ErrOrStderr(), desired, plan)
 		},
 	}
 	cmd.Flags().StringVarP(&output, "output", "o", "yaml", "output format: yaml (a multi-document stream) or json (a v1 List)")
@@ -84,14 +86,14 @@ func readInput(stdin io.Reader, path string) ([]byte, error) {
 
 // writeSummary prints one line per relation, then the status. A served
 // relation shows what the charm publishes to it.
-func writeSummary(w io.Writer, parsed *inputfile.Parsed, plan gateway.Plan) error {
+func writeSummary(w io.Writer, parsed snapshot.Desired, plan gateway.Plan) error {
 	var err error
 	printf := func(format string, a ...any) {
 		if err == nil {
 			_, err = fmt.Fprintf(w, format, a...)
 		}
 	}
-	address := parsed.Input.Address
+	address := parsed.Address
 	for _, r := range plan.Results {
 		switch {
 		case r.State == gateway.StateServed && parsed.BadHostname != "":

@@ -41,7 +41,7 @@ func TestRenderExamples(t *testing.T) {
 			t.Parallel()
 			code, stdout, stderr := renderCLI(t, "", "render", file)
 			require.Equal(t, 0, code, stderr)
-			golden, err := os.ReadFile(filepath.Join("../../gateway/inputfile/testdata", name+".yaml"))
+			golden, err := os.ReadFile(filepath.Join("../../snapshot/inputfile/testdata", name+".yaml"))
 			require.NoError(t, err)
 			assert.Equal(t, string(golden), stdout)
 			lines := strings.Split(strings.TrimSpace(stderr), "\n")

@@ -1,6 +1,10 @@
 package ingress
 
-import "testing"
+import (
+	"testing"
+
+	"github.com/canonical/istio-ingress-k8s-go/relation/wire"
+)
 
 // The reconcile parses every requirer's bag and builds its served bag on
 // every hook; these show what that costs per relation.
@@ -20,7 +24,7 @@ func BenchmarkServedBagUnchanged(b *testing.B) {
 	}
 	for b.Loop() {
 		want, _ := ServedBag("http://10.1.2.3/mymodel-myapp")
-		if WriteNeeded(held, true, want) {
+		if len(wire.Changes(held, true, want)) > 0 {
 			b.Fatal("unexpected write")
 		}
 	}

@@ -5,8 +5,8 @@
 //     ingress-unauthenticated endpoints: ParseAppData decodes and validates a
 //     requirer's application bag into a Request; URL builds the address the
 //     requirer is served at; ServedBag and WipedBag are the application bag
-//     to publish; Changes/WriteNeeded compare them with what is already held,
-//     and Publish writes through a *juju.Leader, so only the leader can.
+//     to publish (the charm writes them through a *juju.Leader, so only the
+//     leader can, with wire.Changes skipping what is already held).
 //   - the requirer side, used by the upstream-ingress endpoint and by Go
 //     charms that want ingress: AppData.Bag and UnitData.Bag produce the bags
 //     a requirer writes, ReadURL reads the URL a provider published back.
@@ -15,7 +15,7 @@
 // writes it, so Python and Go charms on either side see no difference.
 // Unknown keys are ignored; invalid data is reported as a *FieldError that
 // names the key and matches ErrMissing or ErrInvalid. The package does no
-// I/O apart from Publish.
+// I/O.
 //
 // A provider serving one relation:
 //
@@ -29,5 +29,5 @@
 //	if err != nil {
 //		log(err) // bag is the wipe bag: publish it, as the Python provider does
 //	}
-//	_, err = ingress.Publish(ctx, leader, rel, held, true, bag)
+//	err = leader.RelationSetApp(ctx, rel, wire.Changes(held, true, bag))
 package ingress

@@ -24,12 +24,9 @@ func Example() {
 	fmt.Println(req.Name, req.Port, req.StripPrefix, req.Scheme)
 	fmt.Println(bag["ingress"])
 
-	// Nothing to write when the relation already holds that bag.
-	fmt.Println(ingress.WriteNeeded(bag, true, bag))
 	// Output:
 	// myapp 8080 true http
 	// {"url": "http://10.1.2.3/mymodel-myapp"}
-	// false
 }
 
 func ExampleAppData_Bag() {

@@ -3,11 +3,12 @@ package ingress
 import (
 	"encoding/json"
 	"fmt"
-	"github.com/canonical/istio-ingress-k8s-go/relation/wire"
 	"math"
 	"net/netip"
 	"strconv"
 	"strings"
+
+	"github.com/canonical/istio-ingress-k8s-go/relation/wire"
 )
 
 // Kinds of databag problem, for callers that treat "not sent yet" apart

@@ -1,17 +1,12 @@
 package ingress
 
 import (
-	"context"
 	"encoding/json"
-	"errors"
 	"strings"
-	"sync"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
-
-	"github.com/canonical/istio-ingress-k8s-go/juju"
 )
 
 func TestURL(t *testing.T) {
@@ -109,131 +104,4 @@ func TestServedBagRefusesBadURLWithAWipe(t *testing.T) {
 
 func TestWipedBag(t *testing.T) {
 	assert.Equal(t, map[string]string{"ingress": ""}, WipedBag())
-}
-
-func TestChanges(t *testing.T) {
-	served := map[string]string{"ingress": `{"url": "http://10.1.2.3/m-a"}`}
-	moved := map[string]string{"ingress": `{"url": "http://10.9.9.9/m-a"}`}
-	tests := []struct {
-		name  string
-		held  map[string]string
-		known bool
-		want  map[string]string
-		delta map[string]string
-	}{
-		{name: "already published", held: served, known: true, want: served, delta: map[string]string{}},
-		{name: "first publish", held: map[string]string{}, known: true, want: served, delta: served},
-		{name: "address moved", held: served, known: true, want: moved, delta: moved},
-		{name: "wipe a published URL", held: served, known: true, want: WipedBag(), delta: WipedBag()},
-		{name: "wipe an empty bag is a no-op", held: map[string]string{}, known: true, want: WipedBag(), delta: map[string]string{}},
-		{name: "wipe a nil bag is a no-op", held: nil, known: true, want: WipedBag(), delta: map[string]string{}},
-		{name: "unknown held bag: write everything", held: nil, known: false, want: served, delta: served},
-		{name: "unknown held bag: wipe anyway", held: served, known: false, want: WipedBag(), delta: WipedBag()},
-		{
-			name: "stale keys are cleared like the library's clear-then-dump",
-			held: map[string]string{"ingress": served["ingress"], "url": "legacy"}, known: true, want: served,
-			delta: map[string]string{"url": ""},
-		},
-		{
-			name: "Juju's own unit keys are never deleted",
-			held: map[string]string{"host": `"h"`, "ip": `"10.0.0.1"`, "ingress-address": "10.0.0.1", "private-address": "10.0.0.1", "egress-subnets": "10.0.0.1/32"}, known: true,
-			want:  map[string]string{"host": `"h"`},
-			delta: map[string]string{"ip": ""},
-		},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			got := Changes(tt.held, tt.known, tt.want)
-			assert.Equal(t, tt.delta, got)
-			assert.Equal(t, len(tt.delta) > 0, WriteNeeded(tt.held, tt.known, tt.want))
-		})
-	}
-}
-
-// fakeJuju answers is-leader and records relation-set calls.
-type fakeJuju struct {
-	mu       sync.Mutex
-	leader   bool
-	setErr   error
-	setCalls [][]string
-	setData  []map[string]string
-}
-
-func (f *fakeJuju) Run(_ context.Context, stdin []byte, tool string, args ...string) ([]byte, error) {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	switch tool {
-	case "is-leader":
-		if f.leader {
-			return []byte("true"), nil
-		}
-		return []byte("false"), nil
-	case "relation-set":
-		f.setCalls = append(f.setCalls, args)
-		var data map[string]string
-		if err := json.Unmarshal(stdin, &data); err != nil {
-			return nil, err
-		}
-		f.setData = append(f.setData, data)
-		return nil, f.setErr
-	}
-	return nil, errors.New("unexpected tool " + tool)
-}
-
-func TestPublish(t *testing.T) {
-	ctx := context.Background()
-	rel := juju.RelationID{Endpoint: "ingress", ID: 7}
-	served, err := ServedBag("http://10.1.2.3/m-a")
-	require.NoError(t, err)
-
-	tests := []struct {
-		name      string
-		held      map[string]string
-		known     bool
-		want      map[string]string
-		wrote     bool
-		wantWrite map[string]string
-	}{
-		{name: "writes a new URL to the app bag", held: map[string]string{}, known: true, want: served, wrote: true, wantWrite: served},
-		{name: "no hook-tool call when nothing changed", held: served, known: true, want: served},
-		{name: "wipes a published URL", held: served, known: true, want: WipedBag(), wrote: true, wantWrite: map[string]string{"ingress": ""}},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			f := &fakeJuju{leader: true}
-			leader, err := juju.NewClient(f).Leader(ctx)
-			require.NoError(t, err)
-
-			wrote, err := Publish(ctx, leader, rel, tt.held, tt.known, tt.want)
-			require.NoError(t, err)
-			assert.Equal(t, tt.wrote, wrote)
-			if !tt.wrote {
-				assert.Empty(t, f.setCalls)
-				return
-			}
-			require.Len(t, f.setCalls, 1)
-			assert.Equal(t, []string{"-r", "ingress:7", "--app", "--file", "-"}, f.setCalls[0])
-			assert.Equal(t, tt.wantWrite, f.setData[0])
-		})
-	}
-}
-
-func TestPublishReportsFailure(t *testing.T) {
-	ctx := context.Background()
-	f := &fakeJuju{leader: true, setErr: &juju.ToolError{Tool: "relation-set", ExitCode: 1, Stderr: "ERROR relation not found\n"}}
-	leader, err := juju.NewClient(f).Leader(ctx)
-	require.NoError(t, err)
-	wrote, err := Publish(ctx, leader, juju.RelationID{Endpoint: "ingress", ID: 3}, nil, false, WipedBag())
-	require.Error(t, err)
-	assert.False(t, wrote)
-	assert.Contains(t, err.Error(), "ingress:3")
-	var te *juju.ToolError
-	assert.ErrorAs(t, err, &te)
-}
-
-func TestPublishWithoutLeadershipWritesNothing(t *testing.T) {
-	// A Leader not obtained from Client.Leader carries no client at all.
-	wrote, err := Publish(context.Background(), &juju.Leader{}, juju.RelationID{Endpoint: "ingress", ID: 1}, nil, false, WipedBag())
-	require.ErrorIs(t, err, juju.ErrNotLeader)
-	assert.False(t, wrote)
 }

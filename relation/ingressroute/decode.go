@@ -3,10 +3,11 @@ package ingressroute
 import (
 	"errors"
 	"fmt"
-	"github.com/canonical/istio-ingress-k8s-go/relation/wire"
 	"math"
 	"strconv"
 	"strings"
+
+	"github.com/canonical/istio-ingress-k8s-go/relation/wire"
 )
 
 // ErrInvalidConfig is wrapped by every error ParseConfig returns, so callers

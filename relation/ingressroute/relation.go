@@ -2,8 +2,6 @@ package ingressroute
 
 import (
 	"context"
-	"errors"
-	"fmt"
 	"strings"
 
 	"github.com/canonical/istio-ingress-k8s-go/juju"
@@ -30,11 +28,7 @@ const (
 var ErrNotLeader = juju.ErrNotLeader
 
 // RelationReader is the part of *juju.Client this package reads with.
-type RelationReader interface {
-	RelationIDs(ctx context.Context, endpoint string) ([]juju.RelationID, error)
-	RelationApp(ctx context.Context, rel juju.RelationID) (string, error)
-	RelationGetApp(ctx context.Context, rel juju.RelationID, app string) (map[string]string, error)
-}
+type RelationReader = juju.RelationReader
 
 // AppBagWriter writes this application's databag of a relation; "" values
 // delete keys. *juju.Leader implements it, so only the leader can publish.
@@ -119,47 +113,4 @@ func hookEvent(hc juju.Context, endpoints ...string) (Event, bool) {
 		}
 	}
 	return Event{}, false
-}
-
-// liveRelations lists an endpoint's relations without the one being broken
-// (Juju still lists it during relation-broken).
-func liveRelations(ctx context.Context, r RelationReader, hc juju.Context, endpoint string) ([]juju.RelationID, error) {
-	ids, err := r.RelationIDs(ctx, endpoint)
-	if err != nil {
-		return nil, fmt.Errorf("listing %s relations: %w", endpoint, err)
-	}
-	ev, ok := hookEvent(hc, endpoint)
-	if !ok || ev.Kind != EventBroken {
-		return ids, nil
-	}
-	live := ids[:0:0]
-	for _, id := range ids {
-		if id != ev.Relation {
-			live = append(live, id)
-		}
-	}
-	return live, nil
-}
-
-// remoteAppBag reads the remote application and its databag. A relation
-// that vanished meanwhile reads as gone (ok false, no error).
-func remoteAppBag(ctx context.Context, r RelationReader, rel juju.RelationID) (app string, bag map[string]string, ok bool, err error) {
-	app, err = r.RelationApp(ctx, rel)
-	if errors.Is(err, juju.ErrRelationNotFound) {
-		return "", nil, false, nil
-	}
-	if err != nil {
-		return "", nil, false, fmt.Errorf("remote app of %s: %w", rel, err)
-	}
-	if app == "" {
-		return "", map[string]string{}, true, nil
-	}
-	bag, err = r.RelationGetApp(ctx, rel, app)
-	if errors.Is(err, juju.ErrRelationNotFound) {
-		return "", nil, false, nil
-	}
-	if err != nil {
-		return "", nil, false, fmt.Errorf("app data of %s on %s: %w", app, rel, err)
-	}
-	return app, bag, true, nil
 }

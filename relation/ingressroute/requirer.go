@@ -32,7 +32,7 @@ func (q *Requirer) Endpoint() string { return q.endpoint }
 
 // Relations lists the live relations of the endpoint.
 func (q *Requirer) Relations(ctx context.Context) ([]juju.RelationID, error) {
-	return liveRelations(ctx, q.r, q.hook, q.endpoint)
+	return juju.Relations{Reader: q.r, Hook: q.hook}.Live(ctx, q.endpoint)
 }
 
 // IsRelated reports whether there is a relation to submit a config to (the
@@ -102,7 +102,7 @@ func (q *Requirer) Ingress(ctx context.Context) (Ingress, error) {
 }
 
 func (q *Requirer) relationIngress(ctx context.Context, rel juju.RelationID) (Ingress, error) {
-	_, bag, ok, err := remoteAppBag(ctx, q.r, rel)
+	_, bag, ok, err := juju.Relations{Reader: q.r, Hook: q.hook}.AppBag(ctx, rel)
 	if err != nil || !ok {
 		return Ingress{}, err
 	}

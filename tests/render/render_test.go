@@ -23,9 +23,9 @@ import (
 	utilyaml "k8s.io/apimachinery/pkg/util/yaml"
 
 	"github.com/canonical/istio-ingress-k8s-go/gateway"
-	"github.com/canonical/istio-ingress-k8s-go/gateway/inputfile"
 	"github.com/canonical/istio-ingress-k8s-go/juju"
 	"github.com/canonical/istio-ingress-k8s-go/relation/ingressroute"
+	"github.com/canonical/istio-ingress-k8s-go/snapshot/inputfile"
 	"github.com/canonical/istio-ingress-k8s-go/tests/kubeenv"
 )
 
@@ -43,7 +43,7 @@ func goldenFiles(t *testing.T) []string {
 	var files []string
 	for _, pattern := range []string{
 		"../../gateway/testdata/objects/*.yaml",
-		"../../gateway/inputfile/testdata/*.yaml",
+		"../../snapshot/inputfile/testdata/*.yaml",
 	} {
 		found, err := filepath.Glob(pattern)
 		require.NoError(t, err)
@@ -131,7 +131,7 @@ func TestRenderedInputIsAccepted(t *testing.T) {
 			require.NoError(t, err)
 			parsed, err := inputfile.Parse(data)
 			require.NoError(t, err)
-			plan := gateway.Build(parsed.Input)
+			plan := gateway.Build(parsed.Desired().Input)
 			for _, ns := range namespaces(plan.Objects) {
 				require.NoError(t, env.CreateNamespace(ctx, ns))
 			}

@@ -16,21 +16,7 @@ import (
 
 	"github.com/canonical/istio-ingress-k8s-go/gateway"
 	"github.com/canonical/istio-ingress-k8s-go/juju"
-	"github.com/canonical/istio-ingress-k8s-go/relation/ingressroute"
-)
-
-// Endpoints the planner reads; relations on other endpoints are listed in
-// File.Ignored and do not affect the manifests.
-const (
-	EndpointIngress                = "ingress"
-	EndpointIngressUnauthenticated = "ingress-unauthenticated"
-)
-
-// Config option names (as in config.yaml) the planner uses.
-const (
-	OptionExternalHostname = "external_hostname"
-	OptionCIDRs            = "external-traffic-policy-cidrs"
-	DefaultCIDRs           = "0.0.0.0/0"
+	"github.com/canonical/istio-ingress-k8s-go/snapshot"
 )
 
 // File is the input file. Databag values are strings, exactly as Juju
@@ -59,93 +45,67 @@ type Relation struct {
 	UnitsData map[string]map[string]string `json:"units_data"`
 }
 
-// Parsed is a decoded input file.
-type Parsed struct {
-	Input gateway.Input
-	// Ignored lists relations on endpoints the planner does not read.
-	Ignored []gateway.Relation
-	// BadHostname is external_hostname when it is set but not a valid
-	// hostname: the charm then advertises no address and is blocked.
-	BadHostname string
+// Parse decodes an input file into the snapshot the charm would read from
+// Juju. Bad databags are not errors (they become per-relation results when
+// planned); a malformed file is.
+func Parse(data []byte) (snapshot.Snapshot, error) {
+	var snap snapshot.Snapshot
+	err := parseInto(data, &snap)
+	return snap, err
 }
 
-// Parse decodes an input file and every relation's databags. Bad databags
-// are not errors (they become per-relation results); a malformed file is.
-func Parse(data []byte) (*Parsed, error) {
+func parseInto(data []byte, snap *snapshot.Snapshot) error {
 	dec := json.NewDecoder(bytes.NewReader(data))
 	dec.DisallowUnknownFields()
 	var f File
 	if err := dec.Decode(&f); err != nil {
-		return nil, fmt.Errorf("decode input file: %w", describeJSONError(data, err))
+		return fmt.Errorf("decode input file: %w", describeJSONError(data, err))
 	}
 	if dec.More() {
-		return nil, errors.New("decode input file: trailing data after the JSON object")
+		return errors.New("decode input file: trailing data after the JSON object")
 	}
 	if f.App == "" || f.Model == "" {
-		return nil, errors.New("input file: app and model are required")
+		return errors.New("input file: app and model are required")
 	}
 	// Juju never hands the charm other names, and these two are used as they
 	// are for the Gateway's name and namespace.
 	if err := checkName("app", f.App); err != nil {
-		return nil, err
+		return err
 	}
 	if err := checkName("model", f.Model); err != nil {
-		return nil, err
+		return err
 	}
 	if f.Units < 0 {
-		return nil, fmt.Errorf("input file: units %d is negative", f.Units)
+		return fmt.Errorf("input file: units %d is negative", f.Units)
 	}
-	cidrs, err := stringOption(f.Config, OptionCIDRs, DefaultCIDRs)
-	if err != nil {
-		return nil, err
+	cfg := snapshot.DefaultConfig()
+	var err error
+	if cfg.ExternalTrafficCIDRs, err = stringOption(f.Config, snapshot.OptionCIDRs, snapshot.DefaultCIDRs); err != nil {
+		return err
 	}
-	hostname, err := stringOption(f.Config, OptionExternalHostname, "")
-	if err != nil {
-		return nil, err
+	if cfg.ExternalHostname, err = stringOption(f.Config, snapshot.OptionExternalHostname, ""); err != nil {
+		return err
 	}
-
-	// As the charm does: a set external_hostname wins over the load
-	// balancer's address, and an invalid one leaves no address at all.
-	hostname = strings.TrimSpace(hostname)
-	address := f.Address
-	p := &Parsed{}
-	switch {
-	case hostname == "":
-	case gateway.IsValidHostname(hostname):
-		address = hostname
-	default:
-		address, p.BadHostname = "", hostname
-	}
-	p.Input = gateway.Input{
-		App: f.App, Model: f.Model, Address: address,
-		TLS: gateway.TLS{Enabled: f.TLS}, Units: f.Units, ExternalTrafficCIDRs: cidrs,
-	}
+	*snap = snapshot.Snapshot{App: f.App, Model: f.Model, Config: cfg, Units: f.Units, LBAddress: f.Address, TLS: f.TLS}
 	seen := map[int]bool{}
 	for _, r := range f.Relations {
 		if r.Endpoint == "" || r.App == "" {
-			return nil, fmt.Errorf("input file: relation %d needs an endpoint and an app", r.ID)
+			return fmt.Errorf("input file: relation %d needs an endpoint and an app", r.ID)
 		}
 		if r.ID < 0 {
-			return nil, fmt.Errorf("input file: relation id %d is negative", r.ID)
+			return fmt.Errorf("input file: relation id %d is negative", r.ID)
 		}
 		if err := checkName(fmt.Sprintf("relation %d app", r.ID), r.App); err != nil {
-			return nil, err
+			return err
 		}
 		if seen[r.ID] {
-			return nil, fmt.Errorf("input file: relation id %d is used twice", r.ID)
+			return fmt.Errorf("input file: relation id %d is used twice", r.ID)
 		}
 		seen[r.ID] = true
-		id := juju.RelationID{Endpoint: r.Endpoint, ID: r.ID}
-		switch r.Endpoint {
-		case ingressroute.EndpointAuthenticated, ingressroute.EndpointUnauthenticated:
-			p.Input.Routes = append(p.Input.Routes, gateway.RouteRequestFrom(ingressroute.RequestFromBag(id, r.App, r.AppData)))
-		case EndpointIngress, EndpointIngressUnauthenticated:
-			p.Input.Ingresses = append(p.Input.Ingresses, gateway.IngressRequestFrom(gateway.Relation{App: r.App, ID: id}, r.AppData))
-		default:
-			p.Ignored = append(p.Ignored, gateway.Relation{App: r.App, ID: id})
-		}
+		rel := gateway.Relation{App: r.App, ID: juju.RelationID{Endpoint: r.Endpoint, ID: r.ID}}
+		snap.Relations = append(snap.Relations, snapshot.Relation{Relation: rel, Bag: r.AppData})
 	}
-	return p, nil
+	return nil
 }
 
 func stringOption(cfg map[string]any, name, def string) (string, error) {

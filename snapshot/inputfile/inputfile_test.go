@@ -2,6 +2,7 @@ package inputfile
 
 import (
 	"flag"
+	"github.com/canonical/istio-ingress-k8s-go/snapshot"
 	"os"
 	"path/filepath"
 	"strings"
@@ -37,7 +38,8 @@ func TestExamples(t *testing.T) {
 			t.Parallel()
 			data, err := os.ReadFile(file)
 			require.NoError(t, err)
-			parsed, err := Parse(data)
+			snap, err := Parse(data)
+			parsed := snap.Desired()
 			require.NoError(t, err)
 			plan := gateway.Build(parsed.Input)
 
@@ -75,17 +77,18 @@ func TestParseSettings(t *testing.T) {
 		cidrs       string
 		badHostname string
 	}{
-		{"load balancer address and default CIDRs", `{"app":"a","model":"m","address":"10.1.1.1"}`, "10.1.1.1", DefaultCIDRs, ""},
-		{"external_hostname wins", `{"app":"a","model":"m","address":"10.1.1.1","config":{"external_hostname":"foo.bar"}}`, "foo.bar", DefaultCIDRs, ""},
-		{"empty external_hostname is unset", `{"app":"a","model":"m","address":"10.1.1.1","config":{"external_hostname":""}}`, "10.1.1.1", DefaultCIDRs, ""},
-		{"invalid external_hostname leaves no address", `{"app":"a","model":"m","address":"10.1.1.1","config":{"external_hostname":"Not Valid"}}`, "", DefaultCIDRs, "Not Valid"},
-		{"external_hostname is trimmed as the charm does", `{"app":"a","model":"m","address":"10.1.1.1","config":{"external_hostname":" foo.bar "}}`, "foo.bar", DefaultCIDRs, ""},
+		{"load balancer address and default CIDRs", `{"app":"a","model":"m","address":"10.1.1.1"}`, "10.1.1.1", snapshot.DefaultCIDRs, ""},
+		{"external_hostname wins", `{"app":"a","model":"m","address":"10.1.1.1","config":{"external_hostname":"foo.bar"}}`, "foo.bar", snapshot.DefaultCIDRs, ""},
+		{"empty external_hostname is unset", `{"app":"a","model":"m","address":"10.1.1.1","config":{"external_hostname":""}}`, "10.1.1.1", snapshot.DefaultCIDRs, ""},
+		{"invalid external_hostname leaves no address", `{"app":"a","model":"m","address":"10.1.1.1","config":{"external_hostname":"Not Valid"}}`, "", snapshot.DefaultCIDRs, "Not Valid"},
+		{"external_hostname is trimmed as the charm does", `{"app":"a","model":"m","address":"10.1.1.1","config":{"external_hostname":" foo.bar "}}`, "foo.bar", snapshot.DefaultCIDRs, ""},
 		{"CIDRs option", `{"app":"a","model":"m","config":{"external-traffic-policy-cidrs":"10.0.0.0/8"}}`, "", "10.0.0.0/8", ""},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
-			p, err := Parse([]byte(tc.file))
+			snap, err := Parse([]byte(tc.file))
+			p := snap.Desired()
 			require.NoError(t, err)
 			assert.Equal(t, tc.address, p.Input.Address)
 			assert.Equal(t, tc.cidrs, p.Input.ExternalTrafficCIDRs)
@@ -116,7 +119,8 @@ func TestParseIngressReadiness(t *testing.T) {
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
-			p, err := Parse([]byte(`{"app":"a","model":"m","relations":[` + tc.rel + `]}`))
+			snap, err := Parse([]byte(`{"app":"a","model":"m","relations":[` + tc.rel + `]}`))
+			p := snap.Desired()
 			require.NoError(t, err)
 			plan := gateway.Build(p.Input)
 			require.Len(t, plan.Results, 1)

@@ -1,0 +1,97 @@
+package hooks
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"slices"
+
+	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
+
+	"github.com/canonical/istio-ingress-k8s-go/gateway"
+	"github.com/canonical/istio-ingress-k8s-go/juju"
+	"github.com/canonical/istio-ingress-k8s-go/kube"
+	"github.com/canonical/istio-ingress-k8s-go/resource"
+)
+
+// applyIsolated plans input and applies the plan, leaving out every
+// relation whose objects the cluster refuses (a namespace that does not
+// exist, a name another owner holds, content it rejects) with the
+// cluster's reason, so one requirer's bad request never stops the others
+// from being served and published. It takes two steps, however many
+// relations are refused:
+//
+//  1. isolate: the objects rendered for relations are staged — applied
+//     without deleting anything, each only if new or changed — and every
+//     relation owning a refused object is left out;
+//  2. apply: the plan without them (the Gateway's listeners included) is
+//     applied, and what it no longer holds is deleted.
+//
+// remembered holds the relations refused by the previous reconcile: their
+// objects are only dry-run in step 1, so while one stays refused a
+// reconcile stores nothing for it and a quiet hook writes nothing.
+// Failures no relation explains are returned.
+func applyIsolated(ctx context.Context, cluster Cluster, listing *kube.Listing, input gateway.Input, remembered map[juju.RelationID]string) (gateway.Plan, kube.Result, error) {
+	if listing == nil {
+		listing = cluster.List(ctx)
+	}
+	full := gateway.Build(input)
+	refused, staged, err := isolate(ctx, cluster, listing, full, remembered)
+	if err != nil {
+		return full, staged, err
+	}
+	input.Rejected = refused
+	plan := gateway.Build(input)
+	res, err := cluster.ApplyListed(ctx, listing, plan.Objects)
+	res.Applied += staged.Applied
+	return plan, res, err
+}
+
+// isolate stages the objects of plan's relations and returns the relations
+// the cluster refuses, with why. A remembered relation whose objects get no
+// answer (a server error, a timeout) stays refused with its last reason: no
+// answer is no acceptance. Any other failure is returned.
+func isolate(ctx context.Context, cluster Cluster, listing *kube.Listing, plan gateway.Plan, remembered map[juju.RelationID]string) (map[juju.RelationID]string, kube.Result, error) {
+	wasRefused := func(rel gateway.Relation) bool { _, ok := remembered[rel.ID]; return ok }
+	// Only objects every owner of which was refused are dry-run: a policy
+	// on a Service shared with a served relation is written for real.
+	onlyRefused := func(id resource.ObjectID) bool {
+		owners := plan.Owners[id]
+		return len(owners) > 0 && !slices.ContainsFunc(owners, func(rel gateway.Relation) bool { return !wasRefused(rel) })
+	}
+	var objs []*unstructured.Unstructured
+	for _, obj := range plan.Objects {
+		if len(plan.Owners[resource.IDOf(obj)]) > 0 {
+			objs = append(objs, obj)
+		}
+	}
+	staged, err := cluster.Stage(ctx, listing, objs, onlyRefused)
+	refused := map[juju.RelationID]string{}
+	var unexplained []error
+	for _, oe := range kube.ObjectErrors(err) {
+		owners := plan.Owners[oe.Object()]
+		switch {
+		case oe.Op == "apply" && oe.Refused():
+			for _, rel := range owners {
+				if _, seen := refused[rel.ID]; !seen {
+					refused[rel.ID] = fmt.Sprintf("%s: %v", oe.Object(), oe.Err)
+				}
+			}
+		case onlyRefused(oe.Object()):
+			for _, rel := range owners {
+				if _, seen := refused[rel.ID]; !seen {
+					refused[rel.ID] = remembered[rel.ID]
+				}
+			}
+		default:
+			unexplained = append(unexplained, oe)
+		}
+	}
+	if err != nil && len(kube.ObjectErrors(err)) == 0 {
+		return nil, staged, err // not about any one object: invalid input, no answer
+	}
+	if len(unexplained) > 0 {
+		return nil, staged, errors.Join(unexplained...)
+	}
+	return refused, staged, nil
+}

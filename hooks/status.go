@@ -1,0 +1,133 @@
+package hooks
+
+import (
+	"fmt"
+	"slices"
+	"strings"
+
+	"github.com/canonical/istio-ingress-k8s-go/gateway"
+	"github.com/canonical/istio-ingress-k8s-go/juju"
+	"github.com/canonical/istio-ingress-k8s-go/snapshot"
+)
+
+// Status messages users see in juju status.
+const (
+	msgStandby         = "Backup unit; standing by for leader takeover"
+	msgInvalidHostname = "Invalid hostname provided, Please ensure this adheres to RFC 1123."
+)
+
+// gatewayState is what the cluster says about the gateway Istio runs for
+// us, read against what the snapshot asks.
+type gatewayState struct {
+	// localAddress is the gateway's own address: external_hostname when
+	// valid, else the load balancer's.
+	localAddress string
+	// badHostname is set when external_hostname is set but invalid.
+	badHostname bool
+	// waiting says what is missing before the gateway can serve.
+	waiting []string
+}
+
+func readGatewayState(cr clusterReads, d snapshot.Desired) (gatewayState, error) {
+	g := gatewayState{localAddress: d.Address, badHostname: d.BadHostname != ""}
+	if d.BadHostname == "" && d.Address == "" {
+		if cr.lbErr != nil {
+			return g, fmt.Errorf("reading the gateway address: %w", cr.lbErr)
+		}
+		g.waiting = append(g.waiting, cr.lbReason)
+	}
+	if cr.readyErr != nil {
+		return g, fmt.Errorf("reading the gateway readiness: %w", cr.readyErr)
+	}
+	if !cr.ready {
+		g.waiting = append(g.waiting, cr.readyReason)
+	}
+	return g, nil
+}
+
+// advertised is the address published to requirers; "" until the gateway
+// can serve at it.
+func (g gatewayState) advertised() string {
+	if g.badHostname || len(g.waiting) > 0 {
+		return ""
+	}
+	return g.localAddress
+}
+
+// statusCheck is one source of the unit status: what needs the operator
+// (blocked) and what the charm waits for. A feature with something to say
+// adds one.
+type statusCheck func(gatewayState, gateway.Plan) (blocked, waiting []string)
+
+// statusChecks lists them, most urgent first: refused, invalid or rejected
+// requests come before an invalid hostname, as the reference charm puts
+// conflicts first.
+func statusChecks() []statusCheck {
+	return []statusCheck{planStatus, hostnameStatus, gatewayWaiting}
+}
+
+func planStatus(_ gatewayState, plan gateway.Plan) (blocked, _ []string) {
+	if !plan.Status.OK() {
+		blocked = append(blocked, capitalise(plan.Status.Message()))
+	}
+	return blocked, nil
+}
+
+func hostnameStatus(g gatewayState, _ gateway.Plan) (blocked, _ []string) {
+	if g.badHostname {
+		blocked = append(blocked, msgInvalidHostname)
+	}
+	return blocked, nil
+}
+
+func gatewayWaiting(g gatewayState, _ gateway.Plan) (_, waiting []string) {
+	if len(g.waiting) > 0 {
+		waiting = append(waiting, "Waiting for the gateway: "+strings.Join(g.waiting, "; "))
+	}
+	return nil, waiting
+}
+
+// status picks the unit status: blocked when anything needs the operator,
+// waiting while the gateway cannot serve yet, otherwise serving.
+func (g gatewayState) status(plan gateway.Plan) juju.Status {
+	var blocked, waiting []string
+	for _, check := range statusChecks() {
+		b, w := check(g, plan)
+		blocked, waiting = append(blocked, b...), append(waiting, w...)
+	}
+	switch {
+	case len(blocked) > 0:
+		return juju.Status{Name: juju.StatusBlocked, Message: strings.Join(blocked, "; ")}
+	case len(waiting) > 0:
+		return juju.Status{Name: juju.StatusWaiting, Message: strings.Join(waiting, "; ")}
+	}
+	return juju.Status{Name: juju.StatusActive, Message: "Serving at " + g.localAddress}
+}
+
+func capitalise(s string) string {
+	if s == "" {
+		return s
+	}
+	return strings.ToUpper(s[:1]) + s[1:]
+}
+
+// planWarnings are the plan's lines for the operator: who is not served
+// and why, and what is served differently from what was asked.
+func planWarnings(plan gateway.Plan) []string {
+	var lines []string
+	for _, c := range plan.Status.Conflicts {
+		lines = append(lines, fmt.Sprintf("Route conflict: %s", c))
+	}
+	for _, res := range slices.Concat(plan.Status.Invalid, plan.Status.NoRoom) {
+		lines = append(lines, fmt.Sprintf("Cannot serve %s: %s", res.Relation, res.Reason))
+	}
+	for _, res := range plan.Status.Rejected {
+		lines = append(lines, fmt.Sprintf("Kubernetes refused the objects of %s: %s", res.Relation, res.Reason))
+	}
+	for _, res := range plan.Results {
+		for _, w := range res.Warnings {
+			lines = append(lines, fmt.Sprintf("Serving %s: %s", res.Relation, w))
+		}
+	}
+	return lines
+}

@@ -1,0 +1,125 @@
+// Package snapshot is what one reconcile knows of the charm's situation —
+// configuration, planned units, the gateway's address and every relation
+// with its remote application's bag, as Juju stores them — and the one
+// function that turns it into the planner's input. The hook builds a
+// Snapshot from Juju and `charm render` from a file, so what render prints
+// is what the charm applies. It imports gateway, juju and the relation
+// packages; no I/O.
+package snapshot
+
+import (
+	"slices"
+	"strings"
+
+	"github.com/canonical/istio-ingress-k8s-go/gateway"
+	"github.com/canonical/istio-ingress-k8s-go/juju"
+)
+
+// Config option names (as in config.yaml) and defaults the reconcile uses.
+const (
+	OptionExternalHostname = "external_hostname"
+	OptionCIDRs            = "external-traffic-policy-cidrs"
+	DefaultCIDRs           = "0.0.0.0/0"
+)
+
+// Config is the charm's configuration as the reconcile uses it.
+type Config struct {
+	ExternalHostname     string `json:"external_hostname"`
+	ExternalTrafficCIDRs string `json:"external-traffic-policy-cidrs"`
+}
+
+// DefaultConfig is the configuration before config-get fills it in.
+func DefaultConfig() Config { return Config{ExternalTrafficCIDRs: DefaultCIDRs} }
+
+// Snapshot is everything one reconcile reads.
+type Snapshot struct {
+	App   string // this application: the Gateway's name
+	Model string // this model: the Gateway's namespace
+	Config
+	// Units is the number of units Juju plans for this application.
+	Units int
+	// LBAddress is the gateway load balancer's address ("" while none).
+	LBAddress string
+	// TLS says whether the gateway holds a certificate.
+	TLS bool
+	// Relations are the live relations of every endpoint the charm reads,
+	// with the remote application's bag where the endpoint needs it.
+	Relations []Relation
+}
+
+// Relation is one live relation and its remote application's bag.
+type Relation struct {
+	gateway.Relation
+	Bag map[string]string
+}
+
+// Desired is what a snapshot asks of the gateway.
+type Desired struct {
+	// Input is the planner's input.
+	Input gateway.Input
+	// BadHostname is external_hostname when it is set but not a valid
+	// hostname: the charm then advertises no address and is blocked.
+	BadHostname string
+	// Address is the gateway's own address: a valid external_hostname, else
+	// the load balancer's ("" while unknown or when the hostname is bad).
+	Address string
+	// Metadata are the gateway-metadata relations.
+	Metadata []juju.RelationID
+	// Ignored are relations on endpoints that do not change the objects.
+	Ignored []gateway.Relation
+}
+
+// Desired turns the snapshot into the planner's input: the one place the
+// charm's rules for hostnames, defaults and who asks for what live.
+func (s Snapshot) Desired() Desired {
+	d := Desired{Address: s.LBAddress}
+	switch h := strings.TrimSpace(s.ExternalHostname); {
+	case h == "":
+	case gateway.IsValidHostname(h):
+		d.Address = h
+	default:
+		d.Address, d.BadHostname = "", h
+	}
+	d.Input = gateway.Input{
+		App: s.App, Model: s.Model, Address: d.Address,
+		TLS: gateway.TLS{Enabled: s.TLS}, Units: s.Units, ExternalTrafficCIDRs: s.ExternalTrafficCIDRs,
+	}
+	for _, rel := range s.Relations {
+		ep, ok := endpointNamed(rel.ID.Endpoint)
+		if !ok {
+			d.Ignored = append(d.Ignored, rel.Relation)
+			continue
+		}
+		ep.add(&d, rel)
+	}
+	return d
+}
+
+// Endpoint is one endpoint the reconcile reads and what it adds to the
+// desired state. A feature's endpoint is one more entry in Endpoints.
+type Endpoint struct {
+	Name string
+	// WithBag says whether the remote application's bag is read.
+	WithBag bool
+	add     func(*Desired, Relation)
+}
+
+// Endpoints lists every endpoint the reconcile reads, in reading order.
+func Endpoints() []Endpoint {
+	return []Endpoint{
+		{Name: EndpointIngress, WithBag: true, add: addIngress},
+		{Name: EndpointIngressUnauthenticated, WithBag: true, add: addIngress},
+		{Name: EndpointRoute, WithBag: true, add: addRoute},
+		{Name: EndpointRouteUnauthenticated, WithBag: true, add: addRoute},
+		{Name: EndpointGatewayMetadata, add: addMetadata},
+	}
+}
+
+func endpointNamed(name string) (Endpoint, bool) {
+	eps := Endpoints()
+	i := slices.IndexFunc(eps, func(e Endpoint) bool { return e.Name == name })
+	if i < 0 {
+		return Endpoint{}, false
+	}
+	return eps[i], true
+}
