@@ -22,6 +22,9 @@ type cache struct {
 	// Held maps "endpoint:id" to the keys this application last wrote to
 	// its own bag there, so databags already right are not rewritten.
 	Held map[string]map[string]string `json:"held,omitempty"`
+	// Unit maps "endpoint:id" to the keys this unit last wrote to its own
+	// bag there.
+	Unit map[string]map[string]string `json:"unit,omitempty"`
 	// Status is the last unit status set.
 	Status *juju.Status `json:"status,omitempty"`
 	// Refused maps "endpoint:id" to why the cluster last refused that
@@ -50,6 +53,9 @@ func loadCache(st *state.State) (*cache, error) {
 	if c.Held == nil {
 		c.Held = map[string]map[string]string{}
 	}
+	if c.Unit == nil {
+		c.Unit = map[string]map[string]string{}
+	}
 	return c, err
 }
 
@@ -57,6 +63,7 @@ func loadCache(st *state.State) (*cache, error) {
 func (c *cache) prune(live map[string]bool) {
 	maps.DeleteFunc(c.Apps, func(k, _ string) bool { return !live[k] })
 	maps.DeleteFunc(c.Held, func(k string, _ map[string]string) bool { return !live[k] })
+	maps.DeleteFunc(c.Unit, func(k string, _ map[string]string) bool { return !live[k] })
 	maps.DeleteFunc(c.Refused, func(k, _ string) bool { return !live[k] })
 }
 

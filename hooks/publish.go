@@ -1,6 +1,7 @@
 package hooks
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -17,6 +18,7 @@ import (
 // publisher writes each relation's result to this application's bag,
 // skipping writes the cache says are already in place.
 type publisher struct {
+	client *juju.Client
 	leader *juju.Leader
 	cache  *cache
 	log    logger
@@ -25,9 +27,14 @@ type publisher struct {
 // served is what every relation is told about the gateway this hook.
 type served struct {
 	plan gateway.Plan
-	// address is where the gateway serves; "" until it can serve there.
+	// address is where requirers are served (the gateway's own address,
+	// or the outer ingress's host and path); "" until they can be.
 	address string
+	// scheme overrides the plan's scheme for ingress v2 URLs when the
+	// gateway sits behind an outer ingress ("" otherwise).
+	scheme  string
 	tls     bool
+	localIP string
 	hook    juju.Context
 	desired snapshot.Desired
 }
@@ -44,6 +51,7 @@ func publications() []publication {
 	return []publication{
 		{"results", publishResults},
 		{"gateway metadata", publishMetadata},
+		{"the upstream ingress request", publishUpstreamRequest},
 	}
 }
 
@@ -90,7 +98,7 @@ func publishResults(ctx context.Context, p publisher, s served) error {
 		var want map[string]string
 		switch {
 		case snapshot.IsIngressV2(res.ID.Endpoint) && isServed:
-			bag, err := ingress.ServedBag(ingress.JoinURL(res.Scheme, s.address, res.PathPrefix))
+			bag, err := ingress.ServedBag(ingress.JoinURL(cmp.Or(s.scheme, res.Scheme), s.address, res.PathPrefix))
 			if err != nil {
 				// ServedBag returns the wipe bag with the error: a URL
 				// the requirer cannot parse is worse than none.
@@ -128,4 +136,44 @@ func publishMetadata(ctx context.Context, p publisher, s served) error {
 		}
 	}
 	return errors.Join(errs...)
+}
+
+// publishUpstreamRequest asks the outer ingress, if any, to route to this
+// gateway: the application bag and this (the leader's) unit bag.
+func publishUpstreamRequest(ctx context.Context, p publisher, s served) error {
+	u := s.desired.Upstream
+	if u == nil {
+		return nil
+	}
+	app, _, err := s.desired.UpstreamRequest(s.localIP)
+	if err != nil {
+		return err
+	}
+	if err := p.set(ctx, u.ID, app); err != nil {
+		return err
+	}
+	return publishUnitRequest(ctx, p.client, p.cache, s.desired, s.localIP)
+}
+
+// publishUnitRequest writes this unit's bag on the upstream-ingress
+// relation: every unit says where it is reached, leader or not.
+func publishUnitRequest(ctx context.Context, client *juju.Client, c *cache, d snapshot.Desired, localIP string) error {
+	if d.Upstream == nil {
+		return nil
+	}
+	_, want, err := d.UpstreamRequest(localIP)
+	if err != nil || want == nil {
+		return err // nil: no address to give yet
+	}
+	rel := d.Upstream.ID
+	held, known := c.Unit[rel.String()]
+	delta := wire.Changes(held, known, want)
+	if len(delta) == 0 {
+		return nil
+	}
+	if err := client.RelationSet(ctx, rel, delta); err != nil && !errors.Is(err, juju.ErrRelationNotFound) {
+		return fmt.Errorf("publishing this unit's address to %s: %w", rel, err)
+	}
+	c.Unit[rel.String()] = wire.Apply(held, delta)
+	return nil
 }

@@ -8,8 +8,10 @@ import (
 	"slices"
 	"time"
 
+	"github.com/canonical/istio-ingress-k8s-go/gateway"
 	"github.com/canonical/istio-ingress-k8s-go/juju"
 	"github.com/canonical/istio-ingress-k8s-go/kube"
+	"github.com/canonical/istio-ingress-k8s-go/snapshot"
 	"github.com/canonical/istio-ingress-k8s-go/state"
 )
 
@@ -41,6 +43,9 @@ func (r *run) reconcile(ctx context.Context) (juju.Status, error) {
 		// Another unit writes the app bags now: what this one wrote may be
 		// overwritten before it leads again.
 		r.cache.forgetWrites()
+		if err := r.standbyUnitRequest(ctx); err != nil {
+			r.log.printf(ctx, juju.LogWarning, "%v", err)
+		}
 		return juju.Status{Name: juju.StatusActive, Message: msgStandby}, nil
 	}
 	if err != nil {
@@ -79,8 +84,12 @@ func (r *run) reconcile(ctx context.Context) (juju.Status, error) {
 	plan, res, err := applyIsolated(kctx, cluster, cr.listing, desired.Input, r.cache.refused())
 	err = r.overBudget(kctx, err)
 	r.cache.setRefused(plan.Status.Rejected)
-	pub := publisher{leader: leader, cache: r.cache, log: r.log}
-	out := served{plan: plan, address: gw.advertised(), tls: desired.Input.TLS.Enabled, hook: r.hook, desired: desired}
+	pub := publisher{client: r.client, leader: leader, cache: r.cache, log: r.log}
+	out := served{plan: plan, address: gw.advertised(), tls: desired.Input.TLS.Enabled, hook: r.hook, desired: desired, localIP: cr.lbAddress}
+	if desired.Upstream.Answered() {
+		// Behind an outer ingress, requirers are served at its URL.
+		out.scheme, out.address = desired.Served()
+	}
 	if err != nil {
 		// What is not served is wiped all the same: no requirer keeps a
 		// URL for routes this plan does not hold. Served ones wait for an
@@ -102,7 +111,7 @@ func (r *run) reconcile(ctx context.Context) (juju.Status, error) {
 	if err := pub.publishAll(ctx, out); err != nil {
 		return juju.Status{}, err
 	}
-	return gw.status(plan), nil
+	return outcome{gw: gw, plan: plan, desired: desired}.status(), nil
 }
 
 // warnOnce logs the warnings the previous reconcile did not: a standing
@@ -138,4 +147,33 @@ func statePath(hook juju.Context) string {
 		dir = "."
 	}
 	return filepath.Join(dir, state.FileName)
+}
+
+// standbyUnitRequest writes a standby unit's own bag on upstream-ingress:
+// the outer ingress needs every unit's address, and only this unit can
+// write its bag. It costs one relation-ids call when there is no relation.
+func (r *run) standbyUnitRequest(ctx context.Context) error {
+	rels := juju.Relations{Reader: r.client, Hook: r.hook, Apps: r.cache.Apps}
+	ids, err := rels.Live(ctx, snapshot.EndpointUpstream)
+	if err != nil || len(ids) == 0 {
+		return err
+	}
+	cfg := snapshot.DefaultConfig()
+	if err := r.client.ConfigGetInto(ctx, &cfg); err != nil {
+		return fmt.Errorf("reading config: %w", err)
+	}
+	snap := snapshot.Snapshot{App: r.hook.App, Model: r.hook.ModelName, Config: cfg,
+		Relations: []snapshot.Relation{{Relation: gateway.Relation{ID: ids[0]}}}}
+	if snap.Desired().Address == "" {
+		cluster, err := r.cluster(r.hook.App, r.hook.ModelName)
+		if err != nil {
+			return fmt.Errorf("connecting to Kubernetes: %w", err)
+		}
+		kctx, cancel := r.kubeContext(ctx)
+		defer cancel()
+		if snap.LBAddress, _, err = cluster.LoadBalancerAddress(kctx, r.hook.ModelName, gateway.ManagedName(r.hook.App)); err != nil {
+			return fmt.Errorf("reading the gateway address: %w", err)
+		}
+	}
+	return publishUnitRequest(ctx, r.client, r.cache, snap.Desired(), snap.LBAddress)
 }

@@ -57,42 +57,58 @@ func (g gatewayState) advertised() string {
 // statusCheck is one source of the unit status: what needs the operator
 // (blocked) and what the charm waits for. A feature with something to say
 // adds one.
-type statusCheck func(gatewayState, gateway.Plan) (blocked, waiting []string)
+type statusCheck func(outcome) (blocked, waiting []string)
+
+// outcome is what a reconcile found and did: what every status check reads.
+type outcome struct {
+	gw      gatewayState
+	plan    gateway.Plan
+	desired snapshot.Desired
+}
 
 // statusChecks lists them, most urgent first: refused, invalid or rejected
 // requests come before an invalid hostname, as the reference charm puts
 // conflicts first.
 func statusChecks() []statusCheck {
-	return []statusCheck{planStatus, hostnameStatus, gatewayWaiting}
+	return []statusCheck{planStatus, hostnameStatus, upstreamStatus, gatewayWaiting}
 }
 
-func planStatus(_ gatewayState, plan gateway.Plan) (blocked, _ []string) {
-	if !plan.Status.OK() {
-		blocked = append(blocked, capitalise(plan.Status.Message()))
+func planStatus(o outcome) (blocked, _ []string) {
+	if !o.plan.Status.OK() {
+		blocked = append(blocked, capitalise(o.plan.Status.Message()))
 	}
 	return blocked, nil
 }
 
-func hostnameStatus(g gatewayState, _ gateway.Plan) (blocked, _ []string) {
-	if g.badHostname {
+func hostnameStatus(o outcome) (blocked, _ []string) {
+	if o.gw.badHostname {
 		blocked = append(blocked, msgInvalidHostname)
 	}
 	return blocked, nil
 }
 
-func gatewayWaiting(g gatewayState, _ gateway.Plan) (_, waiting []string) {
-	if len(g.waiting) > 0 {
-		waiting = append(waiting, "Waiting for the gateway: "+strings.Join(g.waiting, "; "))
+func gatewayWaiting(o outcome) (_, waiting []string) {
+	if len(o.gw.waiting) > 0 {
+		waiting = append(waiting, "Waiting for the gateway: "+strings.Join(o.gw.waiting, "; "))
 	}
 	return nil, waiting
 }
 
+// upstreamStatus names an outer ingress whose answer cannot be used; it is
+// ignored meanwhile and requirers are served at the gateway's own address.
+func upstreamStatus(o outcome) (blocked, _ []string) {
+	if u := o.desired.Upstream; u != nil && u.Err != nil {
+		blocked = append(blocked, fmt.Sprintf("Ignoring the upstream-ingress answer of %s: %v", u.App, u.Err))
+	}
+	return blocked, nil
+}
+
 // status picks the unit status: blocked when anything needs the operator,
 // waiting while the gateway cannot serve yet, otherwise serving.
-func (g gatewayState) status(plan gateway.Plan) juju.Status {
+func (o outcome) status() juju.Status {
 	var blocked, waiting []string
 	for _, check := range statusChecks() {
-		b, w := check(g, plan)
+		b, w := check(o)
 		blocked, waiting = append(blocked, b...), append(waiting, w...)
 	}
 	switch {
@@ -101,7 +117,11 @@ func (g gatewayState) status(plan gateway.Plan) juju.Status {
 	case len(waiting) > 0:
 		return juju.Status{Name: juju.StatusWaiting, Message: strings.Join(waiting, "; ")}
 	}
-	return juju.Status{Name: juju.StatusActive, Message: "Serving at " + g.localAddress}
+	at := o.gw.localAddress
+	if o.desired.Upstream.Answered() {
+		at = o.desired.Upstream.URL()
+	}
+	return juju.Status{Name: juju.StatusActive, Message: "Serving at " + at}
 }
 
 func capitalise(s string) string {

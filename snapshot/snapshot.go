@@ -67,6 +67,8 @@ type Desired struct {
 	Metadata []juju.RelationID
 	// Ignored are relations on endpoints that do not change the objects.
 	Ignored []gateway.Relation
+	// Upstream is the upstream-ingress relation, nil when there is none.
+	Upstream *Upstream
 }
 
 // Desired turns the snapshot into the planner's input: the one place the
@@ -112,6 +114,7 @@ func Endpoints() []Endpoint {
 		{Name: EndpointRoute, WithBag: true, add: addRoute},
 		{Name: EndpointRouteUnauthenticated, WithBag: true, add: addRoute},
 		{Name: EndpointGatewayMetadata, add: addMetadata},
+		{Name: EndpointUpstream, WithBag: true, add: addUpstream},
 	}
 }
 
