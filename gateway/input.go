@@ -27,6 +27,8 @@ type Input struct {
 	Routes []RouteRequest
 	// Ingresses are the ingress v2 (and ingress-unauthenticated) relations.
 	Ingresses []IngressRequest
+	// Tenancy says which namespaces requirers may be served in.
+	Tenancy Tenancy
 	// Rejected are relations whose objects the cluster refused to store
 	// (a namespace that does not exist, an object of that name owned by
 	// someone else), with the reason. Nothing of them is rendered, so the

@@ -76,6 +76,10 @@ func Build(in Input) Plan {
 			r.refuse(StateRejected, reason)
 			plan.Status.Rejected = append(plan.Status.Rejected, r.result)
 		}
+		if why := r.deniedBy(&in); why != "" && r.result.State == StateServed {
+			r.refuse(StateRefused, why)
+			plan.Status.Denied = append(plan.Status.Denied, r.result)
+		}
 		if r.result.State == StateServed {
 			if c := reg.collide(r); c != nil {
 				r.refuse(StateRefused, c.Collision())

@@ -75,6 +75,9 @@ type Status struct {
 	// NoRoom lists relations refused because their ports would take the
 	// Gateway past MaxListeners.
 	NoRoom []Result
+	// Denied lists relations refused because they ask for a namespace
+	// they may not be served in (see Tenancy).
+	Denied []Result
 	// BadCIDRs are entries of external-traffic-policy-cidrs that are not
 	// CIDRs or addresses; they are left out of the policy.
 	BadCIDRs []string
@@ -82,7 +85,7 @@ type Status struct {
 
 // OK reports whether nothing needs attention.
 func (s Status) OK() bool {
-	return len(s.Conflicts) == 0 && len(s.Invalid) == 0 && len(s.Rejected) == 0 && len(s.NoRoom) == 0 && len(s.BadCIDRs) == 0
+	return len(s.Conflicts) == 0 && len(s.Invalid) == 0 && len(s.Rejected) == 0 && len(s.NoRoom) == 0 && len(s.Denied) == 0 && len(s.BadCIDRs) == 0
 }
 
 // Message is a one-line summary for the unit status ("" when OK).
@@ -103,6 +106,9 @@ func (s Status) Message() string {
 	}
 	if len(s.NoRoom) > 0 {
 		parts = append(parts, fmt.Sprintf("no room for more listener ports (at most %d) for: %s", MaxListeners, apps(s.NoRoom)))
+	}
+	if len(s.Denied) > 0 {
+		parts = append(parts, "namespace not allowed for: "+apps(s.Denied))
 	}
 	if len(s.BadCIDRs) > 0 {
 		parts = append(parts, "invalid external-traffic-policy-cidrs: "+strings.Join(s.BadCIDRs, ", "))

@@ -19,6 +19,9 @@ type cache struct {
 	// Apps maps "endpoint:id" to the remote application: it never changes
 	// for the life of a relation, so relation-list --app runs once.
 	Apps map[string]string `json:"apps,omitempty"`
+	// Models maps "endpoint:id" to the remote application's model UUID:
+	// relation-model-get runs once per relation too.
+	Models map[string]string `json:"models,omitempty"`
 	// Held maps "endpoint:id" to the keys this application last wrote to
 	// its own bag there, so databags already right are not rewritten.
 	Held map[string]map[string]string `json:"held,omitempty"`
@@ -50,6 +53,9 @@ func loadCache(st *state.State) (*cache, error) {
 	if c.Apps == nil {
 		c.Apps = map[string]string{}
 	}
+	if c.Models == nil {
+		c.Models = map[string]string{}
+	}
 	if c.Held == nil {
 		c.Held = map[string]map[string]string{}
 	}
@@ -62,6 +68,7 @@ func loadCache(st *state.State) (*cache, error) {
 // prune drops everything about relations that no longer exist.
 func (c *cache) prune(live map[string]bool) {
 	maps.DeleteFunc(c.Apps, func(k, _ string) bool { return !live[k] })
+	maps.DeleteFunc(c.Models, func(k, _ string) bool { return !live[k] })
 	maps.DeleteFunc(c.Held, func(k string, _ map[string]string) bool { return !live[k] })
 	maps.DeleteFunc(c.Unit, func(k string, _ map[string]string) bool { return !live[k] })
 	maps.DeleteFunc(c.Refused, func(k, _ string) bool { return !live[k] })

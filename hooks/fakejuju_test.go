@@ -37,6 +37,9 @@ type fakeJuju struct {
 }
 
 type fakeRelation struct {
+	// sameModel says the remote application lives in this model; by
+	// default requirers live in the model their bag names.
+	sameModel bool
 	remoteApp string
 	remote    map[string]string // the remote application's bag
 	local     map[string]string // this application's bag
@@ -124,7 +127,7 @@ func (f *fakeJuju) env(hook string, rel *juju.RelationID) func(string) string {
 	env := map[string]string{
 		"JUJU_UNIT_NAME":     f.unit,
 		"JUJU_MODEL_NAME":    f.model,
-		"JUJU_MODEL_UUID":    "7a1c6c2e-0000-4000-8000-" + fmt.Sprintf("%012d", len(f.model)),
+		"JUJU_MODEL_UUID":    f.modelUUID(),
 		"JUJU_CHARM_DIR":     f.charmDir,
 		"JUJU_VERSION":       "3.6.4",
 		"JUJU_DISPATCH_PATH": "hooks/" + hook,
@@ -154,6 +157,7 @@ func (f *fakeJuju) runner() *jujutest.Runner {
 		Handle("relation-list", f.locked(f.relationList)).
 		Handle("relation-get", f.locked(f.relationGet)).
 		Handle("relation-set", f.locked(f.relationSet)).
+		Handle("relation-model-get", f.locked(f.relationModelGet)).
 		Accept("juju-log", "status-set", "action-fail")
 }
 
@@ -247,6 +251,22 @@ func (f *fakeJuju) relationGet(args []string, _ []byte) ([]byte, error) {
 		return json.Marshal(r.local)
 	}
 	return nil, toolErr("relation-get", args, 1, fmt.Sprintf("ERROR application %q not found", target))
+}
+
+func (f *fakeJuju) relationModelGet(args []string, _ []byte) ([]byte, error) {
+	r, err := f.relation("relation-model-get", args)
+	if err != nil {
+		return nil, err
+	}
+	uuid := "0ther000-0000-4000-8000-" + fmt.Sprintf("%012d", len(r.remoteApp))
+	if r.sameModel {
+		uuid = f.modelUUID()
+	}
+	return json.Marshal(map[string]string{"uuid": uuid})
+}
+
+func (f *fakeJuju) modelUUID() string {
+	return "7a1c6c2e-0000-4000-8000-" + fmt.Sprintf("%012d", len(f.model))
 }
 
 func (f *fakeJuju) relationSet(args []string, stdin []byte) ([]byte, error) {

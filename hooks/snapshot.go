@@ -2,6 +2,7 @@ package hooks
 
 import (
 	"context"
+	"errors"
 	"fmt"
 
 	"github.com/canonical/istio-ingress-k8s-go/gateway"
@@ -15,7 +16,7 @@ import (
 // are never read: nothing in them changes what the charm renders. The
 // gateway's address comes from the cluster and is filled in by the caller.
 func (r *run) readSnapshot(ctx context.Context) (snapshot.Snapshot, error) {
-	s := snapshot.Snapshot{App: r.hook.App, Model: r.hook.ModelName, Config: snapshot.DefaultConfig()}
+	s := snapshot.Snapshot{App: r.hook.App, Model: r.hook.ModelName, ModelUUID: r.hook.ModelUUID, Config: snapshot.DefaultConfig()}
 	if err := r.client.ConfigGetInto(ctx, &s.Config); err != nil {
 		return s, fmt.Errorf("reading config: %w", err)
 	}
@@ -25,7 +26,7 @@ func (r *run) readSnapshot(ctx context.Context) (snapshot.Snapshot, error) {
 	}
 	s.Units = gs.PlannedUnits()
 
-	rels := juju.Relations{Reader: r.client, Hook: r.hook, Apps: r.cache.Apps}
+	rels := juju.Relations{Reader: r.client, Hook: r.hook, Apps: r.cache.Apps, Models: r.cache.Models}
 	live := map[string]bool{}
 	for _, ep := range snapshot.Endpoints() {
 		ids, err := rels.Live(ctx, ep.Name)
@@ -41,6 +42,13 @@ func (r *run) readSnapshot(ctx context.Context) (snapshot.Snapshot, error) {
 					return s, err
 				} else if !ok {
 					continue // gone meanwhile, or nobody there yet
+				}
+			}
+			if ep.Tenant {
+				if rel.RemoteModelUUID, err = rels.RemoteModel(ctx, id); errors.Is(err, juju.ErrRelationNotFound) {
+					continue
+				} else if err != nil {
+					return s, err
 				}
 			}
 			s.Relations = append(s.Relations, rel)

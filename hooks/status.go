@@ -138,7 +138,7 @@ func planWarnings(plan gateway.Plan) []string {
 	for _, c := range plan.Status.Conflicts {
 		lines = append(lines, fmt.Sprintf("Route conflict: %s", c))
 	}
-	for _, res := range slices.Concat(plan.Status.Invalid, plan.Status.NoRoom) {
+	for _, res := range slices.Concat(plan.Status.Invalid, plan.Status.NoRoom, plan.Status.Denied) {
 		lines = append(lines, fmt.Sprintf("Cannot serve %s: %s", res.Relation, res.Reason))
 	}
 	for _, res := range plan.Status.Rejected {

@@ -52,6 +52,19 @@ func (c *Client) RelationApp(ctx context.Context, rel RelationID) (string, error
 	return *app, nil
 }
 
+// RelationModelUUID returns the UUID of the model the remote side of rel
+// lives in (relation-model-get --format=json -r <rel>): this model's for a
+// local relation, another one's across models.
+func (c *Client) RelationModelUUID(ctx context.Context, rel RelationID) (string, error) {
+	var out struct {
+		UUID string `json:"uuid"`
+	}
+	if err := c.runJSON(ctx, &out, "relation-model-get", "--format=json", "-r", rel.String()); err != nil {
+		return "", err
+	}
+	return out.UUID, nil
+}
+
 // RelationGet reads every key of a unit's databag
 // (relation-get --format=json -r <rel> - <unit>). The unit may be remote or
 // this unit; an empty bag is an empty, non-nil map.

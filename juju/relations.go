@@ -15,6 +15,12 @@ type RelationReader interface {
 	RelationGetApp(ctx context.Context, rel RelationID, app string) (map[string]string, error)
 }
 
+// ModelReader tells which model a relation's remote side lives in;
+// *Client is one.
+type ModelReader interface {
+	RelationModelUUID(ctx context.Context, rel RelationID) (string, error)
+}
+
 // Relations reads the live relations of endpoints and their remote
 // applications' bags, with one relation-ids per endpoint and at most one
 // relation-list and one relation-get per relation. It is the one reader
@@ -27,6 +33,9 @@ type Relations struct {
 	// Apps, when not nil, caches each relation's remote application by
 	// "endpoint:id": it never changes for the life of a relation.
 	Apps map[string]string
+	// Models, when not nil, caches each relation's remote model UUID by
+	// "endpoint:id": it never changes for the life of a relation either.
+	Models map[string]string
 }
 
 // Live lists endpoint's relations, without the one being broken.
@@ -93,6 +102,27 @@ func (r Relations) AppBag(ctx context.Context, rel RelationID) (app string, bag 
 		return "", nil, false, fmt.Errorf("reading %s's data on %s: %w", app, rel, err)
 	}
 	return app, bag, true, nil
+}
+
+// RemoteModel returns the UUID of the model rel's remote application lives
+// in, asking Juju once per relation. The Reader must be a ModelReader.
+func (r Relations) RemoteModel(ctx context.Context, rel RelationID) (string, error) {
+	key := rel.String()
+	if uuid, ok := r.Models[key]; ok {
+		return uuid, nil
+	}
+	mr, ok := r.Reader.(ModelReader)
+	if !ok {
+		return "", fmt.Errorf("reading the model of %s: the reader cannot", rel)
+	}
+	uuid, err := mr.RelationModelUUID(ctx, rel)
+	if err != nil {
+		return "", fmt.Errorf("reading the model of %s: %w", rel, err)
+	}
+	if uuid != "" && r.Models != nil {
+		r.Models[key] = uuid
+	}
+	return uuid, nil
 }
 
 // BrokenRelation is the relation a relation-broken hook is about.

@@ -17,15 +17,17 @@ import (
 
 // Config option names (as in config.yaml) and defaults the reconcile uses.
 const (
-	OptionExternalHostname = "external_hostname"
-	OptionCIDRs            = "external-traffic-policy-cidrs"
-	DefaultCIDRs           = "0.0.0.0/0"
+	OptionExternalHostname  = "external_hostname"
+	OptionCIDRs             = "external-traffic-policy-cidrs"
+	OptionAllowedNamespaces = "allowed-namespaces"
+	DefaultCIDRs            = "0.0.0.0/0"
 )
 
 // Config is the charm's configuration as the reconcile uses it.
 type Config struct {
 	ExternalHostname     string `json:"external_hostname"`
 	ExternalTrafficCIDRs string `json:"external-traffic-policy-cidrs"`
+	AllowedNamespaces    string `json:"allowed-namespaces"`
 }
 
 // DefaultConfig is the configuration before config-get fills it in.
@@ -33,8 +35,9 @@ func DefaultConfig() Config { return Config{ExternalTrafficCIDRs: DefaultCIDRs} 
 
 // Snapshot is everything one reconcile reads.
 type Snapshot struct {
-	App   string // this application: the Gateway's name
-	Model string // this model: the Gateway's namespace
+	App       string // this application: the Gateway's name
+	Model     string // this model: the Gateway's namespace
+	ModelUUID string // this model's UUID
 	Config
 	// Units is the number of units Juju plans for this application.
 	Units int
@@ -51,6 +54,9 @@ type Snapshot struct {
 type Relation struct {
 	gateway.Relation
 	Bag map[string]string
+	// RemoteModelUUID is the model the remote application lives in, read
+	// for endpoints whose requirers ask for namespaces ("" if not read).
+	RemoteModelUUID string
 }
 
 // Desired is what a snapshot asks of the gateway.
@@ -85,12 +91,16 @@ func (s Snapshot) Desired() Desired {
 	d.Input = gateway.Input{
 		App: s.App, Model: s.Model, Address: d.Address,
 		TLS: gateway.TLS{Enabled: s.TLS}, Units: s.Units, ExternalTrafficCIDRs: s.ExternalTrafficCIDRs,
+		Tenancy: gateway.Tenancy{Allowed: gateway.ParseNamespaces(s.AllowedNamespaces), SameModel: map[juju.RelationID]bool{}},
 	}
 	for _, rel := range s.Relations {
 		ep, ok := endpointNamed(rel.ID.Endpoint)
 		if !ok {
 			d.Ignored = append(d.Ignored, rel.Relation)
 			continue
+		}
+		if rel.RemoteModelUUID != "" && rel.RemoteModelUUID == s.ModelUUID {
+			d.Input.Tenancy.SameModel[rel.ID] = true
 		}
 		ep.add(&d, rel)
 	}
@@ -103,16 +113,19 @@ type Endpoint struct {
 	Name string
 	// WithBag says whether the remote application's bag is read.
 	WithBag bool
-	add     func(*Desired, Relation)
+	// Tenant says whether the requirer asks for namespaces, so the model
+	// it lives in is read too (see gateway.Tenancy).
+	Tenant bool
+	add    func(*Desired, Relation)
 }
 
 // Endpoints lists every endpoint the reconcile reads, in reading order.
 func Endpoints() []Endpoint {
 	return []Endpoint{
-		{Name: EndpointIngress, WithBag: true, add: addIngress},
-		{Name: EndpointIngressUnauthenticated, WithBag: true, add: addIngress},
-		{Name: EndpointRoute, WithBag: true, add: addRoute},
-		{Name: EndpointRouteUnauthenticated, WithBag: true, add: addRoute},
+		{Name: EndpointIngress, WithBag: true, Tenant: true, add: addIngress},
+		{Name: EndpointIngressUnauthenticated, WithBag: true, Tenant: true, add: addIngress},
+		{Name: EndpointRoute, WithBag: true, Tenant: true, add: addRoute},
+		{Name: EndpointRouteUnauthenticated, WithBag: true, Tenant: true, add: addRoute},
 		{Name: EndpointGatewayMetadata, add: addMetadata},
 		{Name: EndpointUpstream, WithBag: true, add: addUpstream},
 	}

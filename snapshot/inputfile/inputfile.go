@@ -24,6 +24,9 @@ import (
 type File struct {
 	App   string `json:"app"`
 	Model string `json:"model"`
+	// ModelUUID is this model's UUID; a relation whose remote_model_uuid
+	// equals it is a requirer in this model (see allowed-namespaces).
+	ModelUUID string `json:"model_uuid"`
 	// Config holds charm options by name, typed as config-get prints them.
 	Config map[string]any `json:"config"`
 	// Address is the gateway load balancer's address ("" if none yet).
@@ -39,6 +42,9 @@ type Relation struct {
 	ID       int               `json:"id"`
 	App      string            `json:"app"`
 	AppData  map[string]string `json:"app_data"`
+	// RemoteModelUUID is the model the remote application lives in, as
+	// relation-model-get reports it; "" for another model.
+	RemoteModelUUID string `json:"remote_model_uuid"`
 	// UnitsData is accepted so a file can hold a relation's whole data, but
 	// like the charm, render never reads unit bags: nothing in them changes
 	// the manifests.
@@ -86,7 +92,10 @@ func parseInto(data []byte, snap *snapshot.Snapshot) error {
 	if cfg.ExternalHostname, err = stringOption(f.Config, snapshot.OptionExternalHostname, ""); err != nil {
 		return err
 	}
-	*snap = snapshot.Snapshot{App: f.App, Model: f.Model, Config: cfg, Units: f.Units, LBAddress: f.Address, TLS: f.TLS}
+	if cfg.AllowedNamespaces, err = stringOption(f.Config, snapshot.OptionAllowedNamespaces, ""); err != nil {
+		return err
+	}
+	*snap = snapshot.Snapshot{App: f.App, Model: f.Model, ModelUUID: f.ModelUUID, Config: cfg, Units: f.Units, LBAddress: f.Address, TLS: f.TLS}
 	seen := map[int]bool{}
 	for _, r := range f.Relations {
 		if r.Endpoint == "" || r.App == "" {
@@ -103,7 +112,7 @@ func parseInto(data []byte, snap *snapshot.Snapshot) error {
 		}
 		seen[r.ID] = true
 		rel := gateway.Relation{App: r.App, ID: juju.RelationID{Endpoint: r.Endpoint, ID: r.ID}}
-		snap.Relations = append(snap.Relations, snapshot.Relation{Relation: rel, Bag: r.AppData})
+		snap.Relations = append(snap.Relations, snapshot.Relation{Relation: rel, Bag: r.AppData, RemoteModelUUID: r.RemoteModelUUID})
 	}
 	return nil
 }

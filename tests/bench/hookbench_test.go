@@ -192,6 +192,8 @@ func (f *fixture) addRequirers(b *testing.B) {
 			Sides: []simstate.RelationEndpoint{{App: app, Endpoint: endpoint}, {App: name, Endpoint: endpoint}},
 			Seen:  map[string][]string{f.leader: {unit}},
 			Bags:  map[string]map[string]string{name: appBag, unit: unitBag},
+			// The requirers live in their own model, as they do in Juju.
+			Models: map[string]string{name: jujusim.ModelUUID(f.apps)},
 		}
 		f.rels = append(f.rels, id)
 	}

@@ -66,7 +66,7 @@ func TestLifecycle(t *testing.T) {
 	webUnit, err := ingress.UnitData{Host: "web-0.web-endpoints.web-model.svc.cluster.local"}.Bag()
 	require.NoError(t, err)
 	relID, runs := m.Relate(app, "ingress", jujusim.Remote{
-		App: "web", Units: 1, AppData: webApp, UnitData: map[string]map[string]string{"web/0": webUnit},
+		App: "web", Units: 1, AppData: webApp, UnitData: map[string]map[string]string{"web/0": webUnit}, Model: "web-model",
 	})
 	s.ok(t, runs...)
 	url, err := ingress.ReadURL(m.RelationData(relID, app))
@@ -107,7 +107,7 @@ func TestLifecycle(t *testing.T) {
 	s.ok(t, m.RunHook(leader, "update-status"))
 	assert.Equal(t, simstate.Status{Status: "active", Message: standby}, m.UnitStatus(leader))
 	relID, runs = m.Relate(app, "ingress", jujusim.Remote{
-		App: "web", Units: 1, AppData: webApp, UnitData: map[string]map[string]string{"web/0": webUnit},
+		App: "web", Units: 1, AppData: webApp, UnitData: map[string]map[string]string{"web/0": webUnit}, Model: "web-model",
 	})
 	s.ok(t, runs...)
 	url, err = ingress.ReadURL(m.RelationData(relID, app))

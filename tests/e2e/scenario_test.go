@@ -1,6 +1,7 @@
 package e2e
 
 import (
+	"encoding/json"
 	"fmt"
 	"strings"
 	"testing"
@@ -57,9 +58,14 @@ func (s *scenario) deploy(t testing.TB, n int) {
 }
 
 // relate relates the charm's endpoint to a simulated remote application and
-// returns the relation id.
+// returns the relation id. Unless remote.Model says otherwise, the
+// application lives in the model its bag names, as the requirer libraries
+// fill it in: a cross-model relation when that is not the charm's model.
 func (s *scenario) relate(t testing.TB, endpoint string, remote jujusim.Remote) int {
 	t.Helper()
+	if remote.Model == "" {
+		remote.Model = bagModel(remote.AppData)
+	}
 	id, runs := s.Relate(app, endpoint, remote)
 	s.ok(t, runs...)
 	return id
@@ -167,4 +173,19 @@ func inNamespace(objs []string, ns string) []string {
 		}
 	}
 	return out
+}
+
+// bagModel is the model an ingress v2 or istio_ingress_route bag names.
+func bagModel(bag map[string]string) string {
+	var model string
+	if json.Unmarshal([]byte(bag["model"]), &model) == nil {
+		return model
+	}
+	var cfg struct {
+		Model string `json:"model"`
+	}
+	if json.Unmarshal([]byte(bag["config"]), &cfg) == nil {
+		return cfg.Model
+	}
+	return ""
 }

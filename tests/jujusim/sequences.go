@@ -1,6 +1,8 @@
 package jujusim
 
 import (
+	"crypto/sha256"
+	"encoding/hex"
 	"fmt"
 	"maps"
 	"os"
@@ -160,6 +162,10 @@ type Remote struct {
 	Units    int                          // number of units, named <App>/0, <App>/1, ...
 	AppData  map[string]string            // its application bag
 	UnitData map[string]map[string]string // its unit bags, by unit name
+	// Model names the model the application lives in when it is not this
+	// one: the relation is then a cross-model relation, and
+	// relation-model-get reports that model's UUID.
+	Model string
 }
 
 // Relate relates app's endpoint to a simulated remote application and runs,
@@ -205,6 +211,9 @@ func (m *Model) Relate(app, endpoint string, remote Remote) (int, []HookRun) {
 		rel = &simstate.Relation{ID: id, Sides: []simstate.RelationEndpoint{
 			{App: app, Endpoint: endpoint}, {App: remote.App, Endpoint: remote.Endpoint},
 		}, Bags: map[string]map[string]string{remote.App: maps.Clone(remote.AppData)}}
+		if remote.Model != "" && remote.Model != md.Name {
+			rel.Models = map[string]string{remote.App: ModelUUID(remote.Model)}
+		}
 		for u, data := range remote.UnitData {
 			if !slices.Contains(remoteUnits, u) {
 				m.fatalf("relate: unit data for %s, which is not a unit of %s", u, remote.App)
@@ -634,4 +643,12 @@ func sortedEndpoints(eps map[string]simstate.Endpoint, role string) []string {
 	}
 	slices.Sort(out)
 	return out
+}
+
+// ModelUUID is the UUID the simulator gives another model named name:
+// stable, so tests can expect it.
+func ModelUUID(name string) string {
+	sum := sha256.Sum256([]byte("jujusim model " + name))
+	h := hex.EncodeToString(sum[:16])
+	return h[:8] + "-" + h[8:12] + "-" + h[12:16] + "-" + h[16:20] + "-" + h[20:32]
 }

@@ -166,10 +166,15 @@ func relationSet(c *hookCtx, a *args) error {
 }
 
 func relationModelGet(c *hookCtx, a *args) error {
-	if _, err := c.relation(a); err != nil {
+	rel, err := c.relation(a)
+	if err != nil {
 		return err
 	}
-	return c.output(a, map[string]string{"uuid": c.view.UUID})
+	uuid := c.view.UUID
+	if other, ok := rel.Models[rel.RemoteApp(c.app)]; ok {
+		uuid = other
+	}
+	return c.output(a, map[string]string{"uuid": uuid})
 }
 
 // goalState reports the application's units and relations; dying units are

@@ -102,6 +102,9 @@ type Relation struct {
 	// (by application name).
 	Bags  map[string]map[string]string `json:"bags,omitempty"`
 	Dying bool                         `json:"dying,omitempty"`
+	// Models holds the model UUID of each side living in another model (a
+	// cross-model relation), by application name.
+	Models map[string]string `json:"models,omitempty"`
 }
 
 // Secret is a Juju secret and who may read it.
