@@ -97,13 +97,13 @@ func (b *syncBuffer) String() string {
 }
 
 // harness is one charm deployment: this unit's view of its Juju model
-// (fakeJuju) and the real API server, with the model's namespace and a
+// (jujutest.Model) and the real API server, with the model's namespace and a
 // namespace for the related applications.
 type harness struct {
 	t    testing.TB
 	ctx  context.Context
 	env  *kubeenv.Env
-	juju *fakeJuju
+	juju *jujutest.Model
 	// app is this application, ns its model (namespace); apps is the model
 	// the related applications live in.
 	app, ns, apps string
@@ -128,7 +128,7 @@ func newHarnessOn(t testing.TB, e *kubeenv.Env, name string) *harness {
 		t: t, ctx: ctx, env: e, app: "gw-" + name, ns: name, apps: name + "-apps",
 		kube: &requestCounter{}, logs: &syncBuffer{},
 	}
-	h.juju = newFakeJuju(h.app, h.ns, t.TempDir())
+	h.juju = jujutest.NewModel(h.app, h.ns, t.TempDir())
 	require.NoError(t, e.CreateNamespace(ctx, h.ns))
 	require.NoError(t, e.CreateNamespace(ctx, h.apps))
 	cfg := e.RESTConfig()
@@ -183,10 +183,10 @@ func (h *harness) dispatch(hook string, rel ...juju.RelationID) *jujutest.Runner
 	if len(rel) > 0 {
 		about = &rel[0]
 	}
-	r := h.juju.runner()
+	r := h.juju.Runner()
 	h.kube.take()
 	code := hooks.Dispatch(h.ctx, hooks.Deps{
-		Getenv: h.juju.env(hook, about), Runner: r, Stderr: h.logs, Cluster: h.cluster, KubeBudget: h.kubeBudget,
+		Getenv: h.juju.Env(hook, about), Runner: r, Stderr: h.logs, Cluster: h.cluster, KubeBudget: h.kubeBudget,
 	})
 	require.Equal(h.t, 0, code, "hooks must exit 0")
 	return r
@@ -207,7 +207,7 @@ func (h *harness) serveGateway(ip string) {
 
 // relateIngress relates a Python ingress v2 requirer <name> of model h.apps.
 func (h *harness) relateIngress(endpoint, name string, port int, stripPrefix bool) juju.RelationID {
-	return h.juju.relate(endpoint, name, pythonIngressBag(h.apps, name, port, stripPrefix))
+	return h.juju.Relate(endpoint, name, pythonIngressBag(h.apps, name, port, stripPrefix))
 }
 
 func (h *harness) instance() string { return gateway.InstanceLabel(h.ns, h.app) }
@@ -289,7 +289,7 @@ func (h *harness) routeFor(namespace, service string) *unstructured.Unstructured
 }
 
 // statePath is the unit's state file.
-func (h *harness) statePath() string { return filepath.Join(h.juju.charmDir, state.FileName) }
+func (h *harness) statePath() string { return filepath.Join(h.juju.CharmDir(), state.FileName) }
 
 func (h *harness) forgetCache() {
 	h.t.Helper()
