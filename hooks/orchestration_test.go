@@ -85,6 +85,39 @@ func TestRefusalsAreIsolated(t *testing.T) {
 		listenerNames(t, mem.Get(resource.ObjectID{Kind: "Gateway", Namespace: h.ns, Name: h.app})))
 }
 
+// Leaving a refused relation out can admit a newer one that collided with
+// it; the cluster is asked about that one too before anything is applied,
+// so a second refusal is isolated like the first instead of failing the
+// reconcile for everyone.
+func TestRefusalAdmitsACollidingRelation(t *testing.T) {
+	t.Parallel()
+	h, mem := newMemHarness(t, "mem-admits")
+	mem.ServeGateway("10.35.0.1")
+	var ghosts []juju.RelationID
+	for _, name := range []string{"older", "newer"} {
+		ns := h.apps + "-" + name
+		mem.RefuseNamespace(ns)
+		ghosts = append(ghosts, h.juju.Relate("istio-ingress-route", name, routeBag(t, ns, name, 9001, "/shared")))
+	}
+	blog := h.relateIngress("ingress", "blog", 8080, false)
+
+	r := h.dispatch("update-status")
+	assert.Equal(t, juju.Status{Name: juju.StatusBlocked, Message: "Rejected by Kubernetes: older, newer"}, lastStatus(t, r))
+	assert.Equal(t, "http://10.35.0.1/"+h.apps+"-blog", ingressURL(t, h.juju.Local(blog)))
+	for _, rel := range ghosts {
+		assert.Empty(t, h.juju.Local(rel))
+	}
+
+	// Both stay refused, and nothing is written for them.
+	mem.TakeWrites()
+	r = h.dispatch("update-status")
+	assert.Empty(t, statusSets(r))
+	assert.Empty(t, r.CallsTo("relation-set"))
+	for _, w := range mem.TakeWrites() {
+		assert.True(t, w.DryRun, "a real write: %s", w)
+	}
+}
+
 // A dry run the cluster does not answer proves nothing: the relation stays
 // refused for the reason last given, and nothing is written.
 func TestUnansweredDryRunKeepsTheRefusal(t *testing.T) {
