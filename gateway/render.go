@@ -156,9 +156,9 @@ func gatewayObject(in *Input, hostListener string, listeners []listener, namespa
 	}
 	for _, l := range listeners {
 		gl := gwv1.Listener{
-			Name:     gwv1.SectionName(l.name()),
-			Port:     gwv1.PortNumber(l.port),
-			Protocol: l.protocol,
+			Name:          gwv1.SectionName(l.name()),
+			Port:          gwv1.PortNumber(l.port),
+			Protocol:      l.protocol,
 			AllowedRoutes: allowedRoutes(namespaces),
 		}
 		if hostListener != "" {

@@ -108,7 +108,7 @@ type harness struct {
 	// the related applications live in.
 	app, ns, apps string
 	cluster       hooks.ClusterFactory
-	kubeBudget    time.Duration // 0: the default
+	kubeBudget    time.Duration    // 0: the default
 	now           func() time.Time // nil: the real clock
 	kube          *requestCounter
 	logs          *syncBuffer
