@@ -206,6 +206,31 @@ func listenersOf(t *testing.T, plan Plan) []map[string]any {
 	return out
 }
 
+// onlyFrom is a listener's allowedRoutes admitting the given namespaces only.
+func onlyFrom(namespaces ...any) map[string]any {
+	return map[string]any{"namespaces": map[string]any{"from": "Selector", "selector": map[string]any{
+		"matchExpressions": []any{map[string]any{"key": "kubernetes.io/metadata.name", "operator": "In", "values": namespaces}},
+	}}}
+}
+
+// Listeners admit routes only from the namespaces of served requests: not
+// from a refused requester's namespace, and only from the gateway's own
+// namespace while nothing is served.
+func TestListenersAdmitServedNamespacesOnly(t *testing.T) {
+	t.Parallel()
+	in := base("gw", "gw-model")
+	dns := ingressReq("dns", 3, "kube-system", 53, false)
+	dns.Request.Name = "kube-dns"
+	in.Ingresses = []IngressRequest{ingressReq("blog", 1, "team-a", 8080, false), ingressReq("shop", 2, "team-b", 8080, false), dns}
+	for _, l := range listenersOf(t, Build(in)) {
+		assert.Equal(t, onlyFrom("team-a", "team-b"), l["allowedRoutes"], "kube-system is denied, so not admitted")
+	}
+	in.Ingresses = nil
+	for _, l := range listenersOf(t, Build(in)) {
+		assert.Equal(t, map[string]any{"namespaces": map[string]any{"from": "Same"}}, l["allowedRoutes"])
+	}
+}
+
 func TestGatewayListeners(t *testing.T) {
 	t.Parallel()
 	cases := []struct {
@@ -234,7 +259,7 @@ func TestGatewayListeners(t *testing.T) {
 			for _, l := range listenersOf(t, plan) {
 				names = append(names, l["name"].(string))
 				assert.Equal(t, tc.hostname, l["hostname"])
-				assert.Equal(t, map[string]any{"namespaces": map[string]any{"from": "All"}}, l["allowedRoutes"])
+				assert.Equal(t, onlyFrom("m"), l["allowedRoutes"])
 				if l["protocol"] == "HTTPS" {
 					assert.Equal(t, map[string]any{"certificateRefs": []any{map[string]any{"name": "gw-tls-certificate"}}}, l["tls"])
 				} else {

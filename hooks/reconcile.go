@@ -24,6 +24,7 @@ type run struct {
 	cluster ClusterFactory
 	log     logger
 	cache   *cache
+	now     func() time.Time
 	// kubeBudget bounds the hook's Kubernetes requests: an API server that
 	// stops answering fails the reconcile, never hangs the hook (and every
 	// hook queued behind it).
@@ -51,11 +52,6 @@ func (r *run) reconcile(ctx context.Context) (juju.Status, error) {
 	if err != nil {
 		return juju.Status{}, fmt.Errorf("checking leadership: %w", err)
 	}
-	if r.ev.Kind == LeaderElected {
-		// Leadership may have moved away and back without a hook here in
-		// between; another leader may have written meanwhile.
-		r.cache.forgetWrites()
-	}
 
 	// The cluster is read while Juju is: see readCluster. A failure to
 	// connect is reported after the snapshot's.
@@ -70,6 +66,7 @@ func (r *run) reconcile(ctx context.Context) (juju.Status, error) {
 	if err != nil {
 		return juju.Status{}, err
 	}
+	r.verifyWrites(ctx)
 	if clusterErr != nil {
 		return juju.Status{}, fmt.Errorf("connecting to Kubernetes: %w", clusterErr)
 	}

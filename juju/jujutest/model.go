@@ -83,6 +83,14 @@ func (m *Model) Remove(rel juju.RelationID) {
 	delete(m.rels, rel)
 }
 
+// SetLocal replaces this application's bag on rel, as a relation write
+// that Juju did not commit leaves it.
+func (m *Model) SetLocal(rel juju.RelationID, bag map[string]string) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	m.rels[rel].local = withoutEmpty(bag)
+}
+
 // Local is this application's bag on rel, as the remote side reads it; nil
 // when there is no such relation.
 func (m *Model) Local(rel juju.RelationID) map[string]string {

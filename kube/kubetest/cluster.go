@@ -49,14 +49,14 @@ func (w Write) String() string {
 // (nil: the write goes ahead) is the API server's answer.
 type FailFunc func(Write) error
 
-// Cluster is an in-memory cluster seen by one charm instance: the objects
-// labelled with its instance label are its own. It implements the hooks
-// package's Cluster. Safe for concurrent use.
+// Cluster is an in-memory cluster seen by one charm deployment: the objects
+// labelled as its own as kube.Applier tells them are its own. It implements
+// the hooks package's Cluster. Safe for concurrent use.
 type Cluster struct {
-	mu       sync.Mutex
-	instance string
-	scopes   map[string][]resource.Kind
-	objects  map[resource.ObjectID]map[string]any
+	mu      sync.Mutex
+	opts    kube.Options
+	scopes  map[string][]resource.Kind
+	objects map[resource.ObjectID]map[string]any
 	// listings maps each Listing handed out to what it held: the content
 	// of every owned object at List time, plus what Stage applied.
 	listings map[*kube.Listing]map[resource.ObjectID]map[string]any
@@ -69,18 +69,18 @@ type Cluster struct {
 	gatewayUp bool // the gateway's Service and ready Deployment exist
 }
 
-// New returns an empty cluster for the charm instance whose objects carry
-// instance as resource.LabelInstance, managing resource.Scopes().
-func New(instance string) *Cluster {
+// New returns an empty cluster for the charm deployment that applies with
+// opts (its labels, model and scopes; the rest is ignored).
+func New(opts kube.Options) *Cluster {
 	c := &Cluster{
-		instance: instance,
+		opts:     opts,
 		scopes:   map[string][]resource.Kind{},
 		objects:  map[resource.ObjectID]map[string]any{},
 		listings: map[*kube.Listing]map[resource.ObjectID]map[string]any{},
 		fails:    map[int]FailFunc{},
 		missing:  map[string]bool{},
 	}
-	for _, s := range resource.Scopes() {
+	for _, s := range opts.Scopes {
 		c.scopes[s.Name] = s.Kinds
 	}
 	return c
@@ -255,6 +255,17 @@ func (c *Cluster) DeleteAll(context.Context) (kube.Result, error) {
 		delete(c.objects, id)
 		res.Deleted++
 	}
+	// As kube.Applier: what is still there is named, so no clean-up is
+	// reported that did not happen.
+	remaining := &kube.RemainingError{}
+	for _, id := range sortedIDs(c.objects) {
+		if c.owned(c.objects[id]) && !c.missing[id.Kind] {
+			remaining.Objects = append(remaining.Objects, id)
+		}
+	}
+	if len(remaining.Objects) > 0 {
+		errs = append(errs, remaining)
+	}
 	return res, errors.Join(errs...)
 }
 
@@ -311,9 +322,8 @@ func (c *Cluster) apply(held, want map[resource.ObjectID]map[string]any, dryRun 
 		}
 		// Creating: a name another owner holds is not taken over.
 		if cur, taken := c.objects[id]; !exists && taken && !c.owned(cur) {
-			owner, _, _ := unstructured.NestedString(cur, "metadata", "labels", resource.LabelInstance)
 			errs = append(errs, &kube.ObjectError{Op: "apply", Kind: id.Kind, Namespace: id.Namespace, Name: id.Name,
-				Err: fmt.Errorf("%w (its %s label is %q)", kube.ErrForeignObject, resource.LabelInstance, owner)})
+				Err: fmt.Errorf("%w (its labels are %v)", kube.ErrForeignObject, labelsOf(cur))})
 			continue
 		}
 		w := Write{Op: "apply", Object: id, DryRun: dryRun != nil && dryRun(id)}
@@ -359,8 +369,10 @@ func (c *Cluster) validate(objs []*unstructured.Unstructured) (map[resource.Obje
 		switch {
 		case id.Name == "" || id.Namespace == "":
 			invalid(errors.New("name and namespace are required"))
-		case labels[resource.LabelInstance] != c.instance:
-			invalid(fmt.Errorf("label %s is %q, want %q", resource.LabelInstance, labels[resource.LabelInstance], c.instance))
+		case labels[resource.LabelInstance] != c.opts.Instance:
+			invalid(fmt.Errorf("label %s is %q, want %q", resource.LabelInstance, labels[resource.LabelInstance], c.opts.Instance))
+		case !c.ours(labels, id.Namespace):
+			invalid(fmt.Errorf("label %s is %q, want %q", resource.LabelDeployment, labels[resource.LabelDeployment], c.opts.Deployment))
 		case !slices.ContainsFunc(c.scopes[labels[resource.LabelScope]], func(k resource.Kind) bool { return k.GVK() == obj.GroupVersionKind() }):
 			invalid(fmt.Errorf("scope %q does not manage %s", labels[resource.LabelScope], obj.GroupVersionKind()))
 		default:
@@ -386,7 +398,7 @@ func (c *Cluster) validate(objs []*unstructured.Unstructured) (map[resource.Obje
 func (c *Cluster) join(want map[resource.ObjectID]map[string]any, errs []error) error {
 	var out []error
 	var missing []resource.Kind
-	for _, s := range resource.Scopes() {
+	for _, s := range c.opts.Scopes {
 		for _, k := range s.Kinds {
 			if c.missing[k.Kind] && !slices.Contains(missing, k) {
 				missing = append(missing, k)
@@ -400,9 +412,25 @@ func (c *Cluster) join(want map[resource.ObjectID]map[string]any, errs []error) 
 	return errors.Join(append(out, errs...)...)
 }
 
+// owned tells the objects of this deployment, as kube.Applier lists them.
 func (c *Cluster) owned(obj map[string]any) bool {
-	v, _, _ := unstructured.NestedString(obj, "metadata", "labels", resource.LabelInstance)
-	return v == c.instance
+	labels := labelsOf(obj)
+	ns, _, _ := unstructured.NestedString(obj, "metadata", "namespace")
+	return labels[resource.LabelInstance] == c.opts.Instance && c.ours(labels, ns)
+}
+
+// ours is kube.Applier's rule for the deployment label: an object without
+// one is ours unless it is a gateway-scope object outside our model.
+func (c *Cluster) ours(labels map[string]string, namespace string) bool {
+	if d, ok := labels[resource.LabelDeployment]; ok {
+		return d == c.opts.Deployment
+	}
+	return labels[resource.LabelScope] != resource.ScopeGateway || namespace == c.opts.Model
+}
+
+func labelsOf(obj map[string]any) map[string]string {
+	labels, _, _ := unstructured.NestedStringMap(obj, "metadata", "labels")
+	return labels
 }
 
 // plain is a private copy of obj in plain JSON types without nulls, as a
