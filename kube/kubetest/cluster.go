@@ -49,9 +49,10 @@ func (w Write) String() string {
 // (nil: the write goes ahead) is the API server's answer.
 type FailFunc func(Write) error
 
-// Cluster is an in-memory cluster seen by one charm deployment: the objects
-// labelled as its own as kube.Applier tells them are its own. It implements
-// the hooks package's Cluster. Safe for concurrent use.
+// Cluster is an in-memory cluster seen by one charm deployment, which owns
+// the objects kube.Applier would list as its own (by the instance and
+// deployment labels). It implements the hooks package's Cluster. Safe for
+// concurrent use.
 type Cluster struct {
 	mu      sync.Mutex
 	opts    kube.Options
