@@ -63,10 +63,9 @@ func TestRefusalsAreIsolated(t *testing.T) {
 	assert.Empty(t, statusSets(r))
 	assert.Empty(t, r.CallsTo("relation-set"))
 	assert.Empty(t, r.CallsTo("juju-log"))
-	dryRuns := mem.TakeWrites()
+	dryRuns := onlyDryRuns(t, mem)
 	require.NotEmpty(t, dryRuns, "the refused relations are asked about again")
 	for _, w := range dryRuns {
-		assert.True(t, w.DryRun, "a real write: %s", w)
 		assert.Contains(t, w.Object.Namespace, "ghost", "only refused objects are asked about: %s", w)
 	}
 
@@ -113,9 +112,7 @@ func TestRefusalAdmitsACollidingRelation(t *testing.T) {
 	r = h.dispatch("update-status")
 	assert.Empty(t, statusSets(r))
 	assert.Empty(t, r.CallsTo("relation-set"))
-	for _, w := range mem.TakeWrites() {
-		assert.True(t, w.DryRun, "a real write: %s", w)
-	}
+	onlyDryRuns(t, mem)
 }
 
 // A dry run the cluster does not answer proves nothing: the relation stays
@@ -142,9 +139,7 @@ func TestUnansweredDryRunKeepsTheRefusal(t *testing.T) {
 	r := h.dispatch("update-status")
 	assert.Empty(t, statusSets(r), "still %q", st.Message)
 	assert.Empty(t, h.juju.Local(ghost))
-	for _, w := range mem.TakeWrites() {
-		assert.True(t, w.DryRun, "a real write: %s", w)
-	}
+	onlyDryRuns(t, mem)
 }
 
 // A failure no relation explains fails the reconcile, yet publishing still
@@ -257,6 +252,17 @@ func TestStandingWarningsAreLoggedOnce(t *testing.T) {
 		assert.Equal(t, juju.StatusActive, lastStatusOr(r, juju.StatusActive), step.name)
 		assert.Len(t, logsContaining(r, "backends are ignored"), step.want, step.name)
 	}
+}
+
+// onlyDryRuns takes the cluster's writes since the last take and checks
+// that none stored anything.
+func onlyDryRuns(t testing.TB, mem *kubetest.Cluster) []kubetest.Write {
+	t.Helper()
+	writes := mem.TakeWrites()
+	for _, w := range writes {
+		assert.True(t, w.DryRun, "a real write: %s", w)
+	}
+	return writes
 }
 
 // refusalLogs are the juju-log lines saying the cluster refused app's objects.
