@@ -25,6 +25,19 @@ type Plan struct {
 	// it serves (several for a policy on a backend they share). The
 	// gateway's own objects have none.
 	Owners map[resource.ObjectID][]Relation
+	// Standby are the objects of the relations refused only because an
+	// admitted one holds what they ask for (a route conflict, no room for
+	// listeners). When the cluster refuses an admitted relation, one of
+	// these may take its place in the rebuilt plan, so the apply step has
+	// the cluster judge them (in a dry run) first.
+	Standby Standby
+}
+
+// Standby are objects rendered for relations the plan does not serve.
+type Standby struct {
+	Objects []*unstructured.Unstructured
+	// Owners names the relations each object would serve.
+	Owners map[resource.ObjectID][]Relation
 }
 
 // Result returns the outcome for the relation with the given id.
@@ -70,7 +83,7 @@ func Build(in Input) Plan {
 
 	reg := newRegistry(in.App, tls)
 	var plan Plan
-	var served []*request
+	var served, standby []*request
 	for _, r := range reqs {
 		if reason, ok := in.Rejected[r.result.ID]; ok && r.result.State == StateServed {
 			r.refuse(StateRejected, reason)
@@ -85,10 +98,12 @@ func Build(in Input) Plan {
 				r.refuse(StateRefused, c.Collision())
 				r.result.Conflict = c
 				plan.Status.Conflicts = append(plan.Status.Conflicts, *c)
+				standby = append(standby, r)
 			} else if n := reg.newPorts(r); len(reg.listeners)+n > MaxListeners {
 				r.refuse(StateRefused, fmt.Sprintf("no room on the Gateway: it holds at most %d listener ports, %d are taken and this request adds %d",
 					MaxListeners, len(reg.listeners), n))
 				plan.Status.NoRoom = append(plan.Status.NoRoom, r.result)
+				standby = append(standby, r)
 			} else {
 				reg.admit(r)
 				served = append(served, r)
@@ -106,7 +121,28 @@ func Build(in Input) Plan {
 	cidrs, bad := parseCIDRs(in.ExternalTrafficCIDRs)
 	plan.Status.BadCIDRs = bad
 	plan.Objects, plan.Owners = render(&in, hostListener, reg.gatewayListeners(), served, cidrs)
+	plan.Standby = standbyObjects(&in, hostListener, reg.gatewayListeners(), standby, cidrs, plan.Owners)
 	return plan
+}
+
+// standbyObjects renders the relations of standby alone, keeping the
+// objects they own that the plan does not already hold (a policy on a
+// Service a served relation shares is judged as part of the plan).
+func standbyObjects(in *Input, hostListener string, listeners []listener, standby []*request, cidrs []string, held map[resource.ObjectID][]Relation) Standby {
+	if len(standby) == 0 {
+		return Standby{}
+	}
+	objs, owners := render(in, hostListener, listeners, standby, cidrs)
+	out := Standby{Owners: map[resource.ObjectID][]Relation{}}
+	for _, obj := range objs {
+		id := resource.IDOf(obj)
+		if _, isHeld := held[id]; isHeld || len(owners[id]) == 0 {
+			continue
+		}
+		out.Objects = append(out.Objects, obj)
+		out.Owners[id] = owners[id]
+	}
+	return out
 }
 
 // holder is who owns a claimed listener port, route object or match.

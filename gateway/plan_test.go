@@ -586,3 +586,33 @@ func TestListenerPortsAreCapped(t *testing.T) {
 	assert.Equal(t, StateServed, res.State, "a port already on the Gateway needs no room")
 	assert.Contains(t, plan.Status.Message(), "no room for more listener ports (at most 64) for: app63, ")
 }
+
+// A relation refused only because an older one holds its match is rendered
+// in standby, so the charm can have the cluster judge it before it takes the
+// older one's place; what the plan already holds is not duplicated there.
+func TestStandbyHoldsConflictRefusedRelations(t *testing.T) {
+	t.Parallel()
+	in := base("gw", "gw-model")
+	older := rel("older", "istio-ingress-route", 1)
+	newer := rel("newer", "istio-ingress-route", 2)
+	in.Routes = []RouteRequest{
+		{Relation: older, Config: httpConfig(httpRoute("older"))},
+		{Relation: newer, Config: httpConfig(httpRoute("newer"))},
+	}
+	plan := Build(in)
+	res, _ := plan.Result(newer.ID)
+	require.Equal(t, StateRefused, res.State)
+	require.NotEmpty(t, plan.Standby.Objects)
+	for _, obj := range plan.Standby.Objects {
+		id := resource.IDOf(obj)
+		assert.Equal(t, []Relation{newer}, plan.Standby.Owners[id], "%s", id)
+		assert.NotContains(t, plan.Owners, id, "%s is in the plan and in standby", id)
+	}
+	assert.Len(t, plan.Standby.Owners, len(plan.Standby.Objects))
+
+	in.Rejected = map[juju.RelationID]string{older.ID: "refused by the cluster"}
+	plan = Build(in)
+	res, _ = plan.Result(newer.ID)
+	assert.Equal(t, StateServed, res.State, "the newer takes the refused one's place")
+	assert.Empty(t, plan.Standby.Objects)
+}
