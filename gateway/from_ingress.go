@@ -54,7 +54,7 @@ func fromIngress(in *Input, tls bool, r IngressRequest) *request {
 			}},
 		}}
 	}
-	key, display := httpMatchKey(match, "")
+	shape, display := httpMatchShape(match, nil, "")
 
 	plain := listenerFor(ingressHTTPPort, false)
 	req.addListener(plain)
@@ -64,7 +64,7 @@ func fromIngress(in *Input, tls bool, r IngressRequest) *request {
 			kind: kindHTTP, name: objectName(q.Name, "httproute", l.name(), in.App), namespace: q.Model,
 			listener: l, httpRules: []gwv1.HTTPRouteRule{rule},
 		})
-		req.claims = append(req.claims, claim{kind: kindHTTP, port: l.port, listener: l.name(), key: key, display: display})
+		req.claims = append(req.claims, claim{kind: kindHTTP, port: l.port, listener: l.name(), shape: shape, display: display})
 	}
 	if !tls {
 		route(plain, serve)

@@ -177,17 +177,17 @@ func (req *request) httpRoute(in *Input, tls bool, namespace string, hr ingressr
 	}
 	matches := make([]gwv1.HTTPRouteMatch, 0, len(hr.Matches))
 	for _, m := range hr.Matches {
-		gm, key, display, err := httpMatch(m)
+		gm, shape, display, err := httpMatch(m)
 		if err != nil {
 			return plannedRoute{}, err
 		}
 		matches = append(matches, gm)
-		req.claims = append(req.claims, claim{kind: kindHTTP, port: l.port, listener: l.name(), key: key, display: display, hostnames: plainHosts})
+		req.claims = append(req.claims, claim{kind: kindHTTP, port: l.port, listener: l.name(), shape: shape, display: display, hostnames: plainHosts})
 	}
 	if len(matches) == 0 {
 		// No match means every request: claim the default PathPrefix "/".
-		key, display := httpMatchKey(gwv1.HTTPRouteMatch{}, "")
-		req.claims = append(req.claims, claim{kind: kindHTTP, port: l.port, listener: l.name(), key: key, display: display, hostnames: plainHosts})
+		shape, display := httpMatchShape(gwv1.HTTPRouteMatch{}, nil, "")
+		req.claims = append(req.claims, claim{kind: kindHTTP, port: l.port, listener: l.name(), shape: shape, display: display, hostnames: plainHosts})
 	}
 	filters, redirect, prefixRewrite, err := httpFilters(hr.Filters)
 	if err != nil {
@@ -245,7 +245,7 @@ func httpRules(matches []gwv1.HTTPRouteMatch, filters []gwv1.HTTPRouteFilter, ba
 	return rules, nil
 }
 
-func httpMatch(m ingressroute.HTTPRouteMatch) (gwv1.HTTPRouteMatch, string, string, error) {
+func httpMatch(m ingressroute.HTTPRouteMatch) (gwv1.HTTPRouteMatch, matchShape, string, error) {
 	var gm gwv1.HTTPRouteMatch
 	if m.Path != nil {
 		typ := gwv1.PathMatchType(m.Path.Type)
@@ -253,27 +253,27 @@ func httpMatch(m ingressroute.HTTPRouteMatch) (gwv1.HTTPRouteMatch, string, stri
 			typ = gwv1.PathMatchPathPrefix
 		}
 		if err := validatePath(typ, m.Path.Value); err != nil {
-			return gm, "", "", err
+			return gm, matchShape{}, "", err
 		}
 		gm.Path = &gwv1.HTTPPathMatch{Type: ptr(typ), Value: ptr(m.Path.Value)}
 	}
 	if m.Method != nil {
 		if !m.Method.Valid() {
-			return gm, "", "", fmt.Errorf("unknown method %q", *m.Method)
+			return gm, matchShape{}, "", fmt.Errorf("unknown method %q", *m.Method)
 		}
 		gm.Method = ptr(gwv1.HTTPMethod(*m.Method))
 	}
 	headers, headerKey, err := normaliseHeaders(headerPairs(m.Headers))
 	if err != nil {
-		return gm, "", "", err
+		return gm, matchShape{}, "", err
 	}
 	for _, h := range headers {
 		gm.Headers = append(gm.Headers, gwv1.HTTPHeaderMatch{
 			Type: ptr(gwv1.HeaderMatchExact), Name: gwv1.HTTPHeaderName(h.name), Value: h.value,
 		})
 	}
-	key, display := httpMatchKey(gm, headerKey)
-	return gm, key, display, nil
+	shape, display := httpMatchShape(gm, headers, headerKey)
+	return gm, shape, display, nil
 }
 
 // httpFilters converts the interface's filters and reports whether one
@@ -418,12 +418,12 @@ func (req *request) grpcRoute(in *Input, tls bool, namespace string, gr ingressr
 			})
 		}
 		matches = append(matches, gm)
-		key, display := grpcMatchKey(service, method, headerKey)
-		req.claims = append(req.claims, claim{kind: kindGRPC, port: l.port, listener: l.name(), key: key, display: display, hostnames: plainHosts})
+		shape, display := grpcMatchShape(service, method, headers, headerKey)
+		req.claims = append(req.claims, claim{kind: kindGRPC, port: l.port, listener: l.name(), shape: shape, display: display, hostnames: plainHosts})
 	}
 	if len(matches) == 0 {
-		key, display := grpcMatchKey("", "", "")
-		req.claims = append(req.claims, claim{kind: kindGRPC, port: l.port, listener: l.name(), key: key, display: display, hostnames: plainHosts})
+		shape, display := grpcMatchShape("", "", nil, "")
+		req.claims = append(req.claims, claim{kind: kindGRPC, port: l.port, listener: l.name(), shape: shape, display: display, hostnames: plainHosts})
 	}
 	if len(gr.Filters) > 0 {
 		req.result.Warnings = append(req.result.Warnings, fmt.Sprintf(

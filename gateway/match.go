@@ -7,6 +7,8 @@ import (
 	"strings"
 
 	gwv1 "sigs.k8s.io/gateway-api/apis/v1"
+
+	"github.com/canonical/istio-ingress-k8s-go/relation/wire"
 )
 
 // Patterns the Gateway API CRDs enforce; checking them here turns a request
@@ -43,8 +45,8 @@ type claim struct {
 	kind      routeKind
 	port      int
 	listener  string
-	key       string   // normalised match: identical keys are the same match
-	display   string   // the match as a person would write it
+	shape     matchShape
+	display   string   // the match as a person would write it, clipped
 	hostnames []string // empty: every hostname
 }
 
@@ -112,10 +114,9 @@ func normaliseHeaders(in [][2]string) ([]header, string, error) {
 	return out, strings.Join(keys, "&"), nil
 }
 
-// httpMatchKey returns the comparison key and display form of an HTTP match.
-// A missing path is the Gateway API default, PathPrefix "/"; a PathPrefix
-// trailing "/" does not change what it matches.
-func httpMatchKey(m gwv1.HTTPRouteMatch, headerKey string) (key, display string) {
+// httpMatchShape returns the overlap shape and display form of an HTTP
+// match. A missing path is the Gateway API default, PathPrefix "/".
+func httpMatchShape(m gwv1.HTTPRouteMatch, headers []header, headerKey string) (matchShape, string) {
 	typ, value := gwv1.PathMatchPathPrefix, "/"
 	if m.Path != nil {
 		if m.Path.Type != nil {
@@ -125,45 +126,53 @@ func httpMatchKey(m gwv1.HTTPRouteMatch, headerKey string) (key, display string)
 			value = *m.Path.Value
 		}
 	}
-	if typ == gwv1.PathMatchPathPrefix && len(value) > 1 {
-		value = strings.TrimRight(value, "/")
-		if value == "" {
-			value = "/"
-		}
-	}
 	method := ""
 	if m.Method != nil {
 		method = string(*m.Method)
 	}
-	key = fmt.Sprintf("%s %s|%s|%s", typ, value, method, headerKey)
-	display = fmt.Sprintf("%s %s", typ, value)
+	shape := newShape(typ, value, method, headers)
+	if typ != gwv1.PathMatchRegularExpression {
+		value = shape.path // "/api/" and "/api" are one prefix, shown alike
+	}
+	display := fmt.Sprintf("%s %s", typ, clip(value))
 	if method != "" {
 		display += " method " + method
 	}
 	if headerKey != "" {
-		display += " headers " + headerKey
+		display += " headers " + clip(headerKey)
 	}
-	return key, display
+	return shape, display
 }
 
-// grpcMatchKey returns the comparison key and display form of a gRPC match.
-func grpcMatchKey(service, method, headerKey string) (key, display string) {
+// grpcMatchShape returns the overlap shape and display form of a gRPC match.
+func grpcMatchShape(service, method string, headers []header, headerKey string) (matchShape, string) {
 	path := "/" + service + "/" + method
+	shape := newShape(gwv1.PathMatchExact, path, "", headers)
 	switch {
 	case service == "" && method == "":
 		path = "any gRPC method"
+		shape = newShape(gwv1.PathMatchPathPrefix, "/", "", headers)
 	case method == "":
 		path = "/" + service + "/*"
+		shape = newShape(gwv1.PathMatchPathPrefix, "/"+service, "", headers)
 	case service == "":
+		// Any service: not a path prefix, so compared as a regular
+		// expression would be (it meets every other gRPC match).
 		path = "/*/" + method
+		shape = newShape(gwv1.PathMatchRegularExpression, "/", "", headers)
 	}
-	key = path + "|" + headerKey
-	display = "gRPC " + path
+	display := "gRPC " + clip(path)
 	if headerKey != "" {
-		display += " headers " + headerKey
+		display += " headers " + clip(headerKey)
 	}
-	return key, display
+	return shape, display
 }
+
+// clip shortens requirer data echoed in a reason, a status or a log line.
+func clip(s string) string { return wire.Clip(s, maxEcho) }
+
+// maxEcho is how much of one requirer value a message repeats.
+const maxEcho = 64
 
 // hostnamesOverlap reports whether two route hostname lists can match the
 // same request (an empty list matches every hostname) and names a hostname
