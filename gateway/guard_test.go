@@ -157,3 +157,50 @@ func TestNoHijackWithHostnames(t *testing.T) {
 	assert.Equal(t, []State{StateServed, StateServed, StateRefused, StateServed}, states)
 	assert.Contains(t, plan.Results[2].Reason, "hostname shop.example.com")
 }
+
+// A listener no route uses is not opened: it would take a place on the
+// shared Gateway and serve nothing.
+func TestUnusedListenersAreNotOpened(t *testing.T) {
+	t.Parallel()
+	cfg := httpConfig(httpRoute("svc"))
+	for p := range 40 {
+		cfg.Listeners = append(cfg.Listeners, ir.Listener{Port: 10000 + p, Protocol: ir.ProtocolHTTP})
+	}
+	in := base("gw", "gw-model")
+	in.Routes = []RouteRequest{{Relation: rel("greedy", ir.EndpointAuthenticated, 1), Config: cfg}}
+	var ports []any
+	for _, l := range listenersOf(t, Build(in)) {
+		ports = append(ports, l["port"])
+	}
+	assert.Equal(t, []any{int64(80), int64(8080)}, ports)
+}
+
+// A CIDR with an IPv6 zone parses in Go but not in Istio: it is reported,
+// never rendered.
+func TestCIDRWithAZoneIsRefused(t *testing.T) {
+	t.Parallel()
+	in := base("gw", "gw-model")
+	in.ExternalTrafficCIDRs = "fe80::1%eth0, fe80::/10%eth0, 10.0.0.0/8"
+	plan := Build(in)
+	assert.Equal(t, []string{"fe80::1%eth0", "fe80::/10%eth0"}, plan.Status.BadCIDRs)
+}
+
+// A requirer's value is echoed in its reason (the status, the log, the
+// state file) only as a short prefix.
+func TestReasonsEchoAShortPrefix(t *testing.T) {
+	t.Parallel()
+	huge := strings.Repeat("M", 5<<20)
+	route := httpRoute("svc", pathMatch(ir.PathMatchPathPrefix, "/"+strings.Repeat("p", 5000)))
+	in := base("gw", "gw-model")
+	in.Ingresses = []IngressRequest{ingressReq("app", 1, huge, 80, false)}
+	in.Routes = []RouteRequest{
+		{Relation: rel("model", ir.EndpointAuthenticated, 2), Config: &ir.Config{Model: huge}},
+		{Relation: rel("path", ir.EndpointAuthenticated, 3), Config: httpConfig(route)},
+	}
+	plan := Build(in)
+	for _, r := range plan.Results {
+		assert.Equal(t, StateInvalid, r.State, r.App)
+		assert.Less(t, len(r.Reason), 300, "%s: %.100s…", r.App, r.Reason)
+	}
+	assert.Less(t, len(plan.Status.Message()), 300)
+}

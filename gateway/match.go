@@ -53,28 +53,28 @@ type claim struct {
 // validatePath checks a path match value against the rules of its type.
 func validatePath(typ gwv1.PathMatchType, value string) error {
 	if len(value) > maxPathValueLength {
-		return fmt.Errorf("path %q is longer than %d characters", value, maxPathValueLength)
+		return fmt.Errorf("path %q is longer than %d characters", clip(value), maxPathValueLength)
 	}
 	switch typ {
 	case gwv1.PathMatchExact, gwv1.PathMatchPathPrefix:
 		switch {
 		case !strings.HasPrefix(value, "/"):
-			return fmt.Errorf("%s path %q must start with /", typ, value)
+			return fmt.Errorf("%s path %q must start with /", typ, clip(value))
 		case !pathCharsPattern.MatchString(value):
-			return fmt.Errorf("%s path %q has characters not allowed in a URL path", typ, value)
+			return fmt.Errorf("%s path %q has characters not allowed in a URL path", typ, clip(value))
 		case strings.Contains(value, "//"), strings.Contains(value, "/./"), strings.Contains(value, "/../"),
 			strings.HasSuffix(value, "/."), strings.HasSuffix(value, "/.."):
-			return fmt.Errorf("%s path %q must not contain //, /./ or /../ nor end in /. or /..", typ, value)
+			return fmt.Errorf("%s path %q must not contain //, /./ or /../ nor end in /. or /..", typ, clip(value))
 		}
 	case gwv1.PathMatchRegularExpression:
 		if value == "" {
 			return fmt.Errorf("regular expression path is empty")
 		}
 		if _, err := regexp.Compile(value); err != nil {
-			return fmt.Errorf("regular expression path %q: %w", value, err)
+			return fmt.Errorf("regular expression path %q: %s", clip(value), clip(err.Error()))
 		}
 	default:
-		return fmt.Errorf("unknown path match type %q", typ)
+		return fmt.Errorf("unknown path match type %q", clip(string(typ)))
 	}
 	return nil
 }
@@ -94,10 +94,10 @@ func normaliseHeaders(in [][2]string) ([]header, string, error) {
 	for _, h := range in {
 		name, value := h[0], h[1]
 		if len(name) > 256 || !headerNamePattern.MatchString(name) {
-			return nil, "", fmt.Errorf("header name %q is not a valid HTTP header name", name)
+			return nil, "", fmt.Errorf("header name %q is not a valid HTTP header name", clip(name))
 		}
 		if value == "" || len(value) > maxHeaderValueLen {
-			return nil, "", fmt.Errorf("header %q value must be 1 to %d characters", name, maxHeaderValueLen)
+			return nil, "", fmt.Errorf("header %q value must be 1 to %d characters", clip(name), maxHeaderValueLen)
 		}
 		lower := strings.ToLower(name)
 		if seen[lower] {
@@ -171,8 +171,12 @@ func grpcMatchShape(service, method string, headers []header, headerKey string) 
 // clip shortens requirer data echoed in a reason, a status or a log line.
 func clip(s string) string { return wire.Clip(s, maxEcho) }
 
-// maxEcho is how much of one requirer value a message repeats.
-const maxEcho = 64
+// maxEcho is how much of one requirer value a message repeats, and
+// maxReason how long a whole reason (which may list many fields) grows.
+const (
+	maxEcho   = 64
+	maxReason = 1024
+)
 
 // hostnamesOverlap reports whether two route hostname lists can match the
 // same request (an empty list matches every hostname) and names a hostname

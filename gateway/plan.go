@@ -253,9 +253,10 @@ func (reg *registry) gatewayListeners() []listener {
 // as bad so they are reported, never rendered (Istio would reject the policy).
 func parseCIDRs(s string) (good, bad []string) {
 	for _, part := range splitTrim(s) {
-		if _, err := netip.ParsePrefix(part); err == nil {
+		// netip accepts an IPv6 zone ("fe80::1%eth0"); Istio does not.
+		if p, err := netip.ParsePrefix(part); err == nil && p.Addr().Zone() == "" {
 			good = append(good, part)
-		} else if _, err := netip.ParseAddr(part); err == nil {
+		} else if a, err := netip.ParseAddr(part); err == nil && a.Zone() == "" {
 			good = append(good, part)
 		} else {
 			bad = append(bad, part)
