@@ -220,6 +220,20 @@ func routeObject(in *Input, rt plannedRoute) map[string]any {
 
 type serviceKey struct{ service, namespace string }
 
+// destinationRuleID, l4PolicyID and externalTrafficID are the ids of the
+// policies the charm renders, named as the Python charm names them.
+func destinationRuleID(in *Input, k serviceKey) resource.ObjectID {
+	return resource.ObjectID{Kind: resource.KindDestinationRule.Kind, Namespace: k.namespace, Name: objectName(k.service, "grpc-dest-rule", in.App)}
+}
+
+func l4PolicyID(in *Input, k serviceKey) resource.ObjectID {
+	return resource.ObjectID{Kind: resource.KindAuthorizationPolicy.Kind, Namespace: k.namespace, Name: objectName(k.service, in.App, k.namespace, "l4")}
+}
+
+func externalTrafficID(in *Input) resource.ObjectID {
+	return resource.ObjectID{Kind: resource.KindAuthorizationPolicy.Kind, Namespace: in.Model, Name: objectName(in.App, in.Model, "external-traffic")}
+}
+
 // backendObject is an object rendered for one backend Service.
 type backendObject struct {
 	key serviceKey
@@ -241,7 +255,7 @@ func destinationRules(in *Input, backends []backendUse) []backendObject {
 		out = append(out, backendObject{k, map[string]any{
 			"apiVersion": resource.KindDestinationRule.GroupVersion().String(),
 			"kind":       resource.KindDestinationRule.Kind,
-			"metadata":   map[string]any{"name": objectName(b.service, "grpc-dest-rule", in.App), "namespace": b.namespace},
+			"metadata":   map[string]any{"name": destinationRuleID(in, k).Name, "namespace": b.namespace},
 			"spec": map[string]any{
 				"host": b.service + "." + b.namespace + ".svc.cluster.local",
 				"trafficPolicy": map[string]any{
@@ -279,7 +293,7 @@ func l4Policies(in *Input, backends []backendUse) []backendObject {
 		out = append(out, backendObject{k, map[string]any{
 			"apiVersion": resource.KindAuthorizationPolicy.GroupVersion().String(),
 			"kind":       resource.KindAuthorizationPolicy.Kind,
-			"metadata":   map[string]any{"name": objectName(k.service, in.App, k.namespace, "l4"), "namespace": k.namespace},
+			"metadata":   map[string]any{"name": l4PolicyID(in, k).Name, "namespace": k.namespace},
 			"spec": map[string]any{
 				"action":   "ALLOW",
 				"selector": map[string]any{"matchLabels": map[string]any{"app.kubernetes.io/name": k.service}},
@@ -313,7 +327,7 @@ func externalTrafficPolicy(in *Input, cidrs []string) map[string]any {
 	return map[string]any{
 		"apiVersion": resource.KindAuthorizationPolicy.GroupVersion().String(),
 		"kind":       resource.KindAuthorizationPolicy.Kind,
-		"metadata":   map[string]any{"name": objectName(in.App, in.Model, "external-traffic"), "namespace": in.Model},
+		"metadata":   map[string]any{"name": externalTrafficID(in).Name, "namespace": in.Model},
 		"spec":       spec,
 	}
 }

@@ -56,11 +56,13 @@ func (r *run) reconcile(ctx context.Context) (juju.Status, error) {
 	// The cluster is read while Juju is: see readCluster. A failure to
 	// connect is reported after the snapshot's.
 	cluster, clusterErr := r.cluster(r.hook.App, r.hook.ModelName)
-	kctx, cancelKube := r.kubeContext(ctx)
-	defer cancelKube()
+	// Reading and applying each get the whole Kubernetes budget: time
+	// spent in hook tools and planning is not the API server's to lose.
+	readCtx, cancelRead := r.kubeContext(ctx)
+	defer cancelRead()
 	var reads <-chan clusterReads
 	if clusterErr == nil {
-		reads = readCluster(kctx, cluster, r.hook)
+		reads = readCluster(readCtx, cluster, r.hook)
 	}
 	snap, err := r.readSnapshot(ctx)
 	if err != nil {
@@ -75,8 +77,10 @@ func (r *run) reconcile(ctx context.Context) (juju.Status, error) {
 	desired := snap.Desired()
 	gw, err := readGatewayState(cr, desired)
 	if err != nil {
-		return juju.Status{}, r.overBudget(kctx, err)
+		return juju.Status{}, r.overBudget(readCtx, err)
 	}
+	kctx, cancelKube := r.kubeContext(ctx)
+	defer cancelKube()
 
 	plan, res, err := applyIsolated(kctx, cluster, cr.listing, desired.Input, r.cache.refused())
 	err = r.overBudget(kctx, err)

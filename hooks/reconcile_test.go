@@ -921,6 +921,44 @@ func TestClusterRefusalOnlyAffectsItsRelation(t *testing.T) {
 	assert.Len(t, h.list(resource.KindHTTPRoute, ghostNS), 1)
 }
 
+// Any number of relations refused by the cluster is isolated within one
+// hook: six requirers naming namespaces that do not exist are all left out
+// in the first hook, the two others are served in it, and the next hook
+// writes nothing and keeps the same refusals.
+func TestManyRefusalsConvergeInOneHook(t *testing.T) {
+	t.Parallel()
+	h := newHarness(t, "many-refusals")
+	h.serveGateway("10.17.1.1")
+	var ghosts []juju.RelationID
+	var names []string
+	for i := range 6 {
+		name := fmt.Sprintf("ghost%d", i)
+		names = append(names, name)
+		ghosts = append(ghosts, h.juju.Relate("istio-ingress-route", name, routeBag(t, h.apps+"-"+name, name, 8080, "")))
+	}
+	blog := h.relateIngress("ingress", "blog", 8080, false)
+	shop := h.juju.Relate("istio-ingress-route", "shop", routeBag(t, h.apps, "shop", 8081, ""))
+
+	r := h.dispatch("update-status")
+	want := juju.Status{Name: juju.StatusBlocked, Message: "Rejected by Kubernetes: " + strings.Join(names, ", ")}
+	assert.Equal(t, want, lastStatus(t, r))
+	assert.Equal(t, "http://10.17.1.1/"+h.apps+"-blog", ingressURL(t, h.juju.Local(blog)))
+	assert.Equal(t, "10.17.1.1", h.juju.Local(shop)["external_host"])
+	for _, g := range ghosts {
+		assert.Empty(t, h.juju.Local(g))
+	}
+
+	for range 2 {
+		r = h.dispatch("update-status")
+		assert.Empty(t, statusSets(r), "the refusals are stable")
+		assert.Empty(t, r.CallsTo("relation-set"))
+		_, _, writeLog := h.kube.take()
+		for _, w := range writeLog {
+			assert.True(t, strings.HasSuffix(w, " dryRun=All"), "a quiet hook wrote: %s", w)
+		}
+	}
+}
+
 // unansweredDryRuns is a cluster whose API server fails every dry run.
 type unansweredDryRuns struct{ hooks.Cluster }
 
