@@ -25,6 +25,10 @@ type Plan struct {
 	// it serves (several for a policy on a backend they share). The
 	// gateway's own objects have none.
 	Owners map[resource.ObjectID][]Relation
+	// Keep holds live objects the plan does not render but must not be
+	// deleted (the last good external traffic policy while the option
+	// lists no CIDR).
+	Keep []resource.Hold
 }
 
 // Result returns the outcome for the relation with the given id.
@@ -105,7 +109,13 @@ func Build(in Input) Plan {
 
 	cidrs, bad := parseCIDRs(in.ExternalTrafficCIDRs)
 	plan.Status.BadCIDRs = bad
-	plan.Objects, plan.Owners = render(&in, hostListener, reg.gatewayListeners(), served, cidrs)
+	// An option listing nothing is a mistake, not a policy: rendering it
+	// would deny all external traffic, deleting it would allow all.
+	plan.Status.NoCIDRs = len(cidrs) == 0 && len(bad) == 0
+	if plan.Status.NoCIDRs {
+		plan.Keep = append(plan.Keep, resource.Hold{Scope: resource.ScopeExternalTraffic})
+	}
+	plan.Objects, plan.Owners = render(&in, hostListener, reg.gatewayListeners(), served, cidrs, !plan.Status.NoCIDRs)
 	return plan
 }
 
