@@ -30,8 +30,9 @@ import (
 // remembered holds the relations refused by the previous reconcile: their
 // objects are only dry-run in step 1, so while one stays refused a
 // reconcile stores nothing for it and a quiet hook writes nothing.
+// Nothing keep or the plan's own Keep holds is deleted in step 2.
 // Failures no relation explains are returned.
-func applyIsolated(ctx context.Context, cluster Cluster, listing *kube.Listing, input gateway.Input, remembered map[juju.RelationID]string) (gateway.Plan, kube.Result, error) {
+func applyIsolated(ctx context.Context, cluster Cluster, listing *kube.Listing, input gateway.Input, remembered map[juju.RelationID]string, keep []resource.Hold) (gateway.Plan, kube.Result, error) {
 	if listing == nil {
 		listing = cluster.List(ctx)
 	}
@@ -42,8 +43,9 @@ func applyIsolated(ctx context.Context, cluster Cluster, listing *kube.Listing, 
 	}
 	input.Rejected = refused
 	plan := gateway.Build(input)
-	res, err := cluster.ApplyListed(ctx, listing, plan.Objects)
+	res, err := cluster.ApplyListed(ctx, listing, plan.Objects, slices.Concat(keep, plan.Keep)...)
 	res.Applied += staged.Applied
+	res.Adopted += staged.Adopted
 	return plan, res, err
 }
 

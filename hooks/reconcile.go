@@ -81,7 +81,7 @@ func (r *run) reconcile(ctx context.Context) (juju.Status, error) {
 		return juju.Status{}, r.overBudget(kctx, err)
 	}
 
-	plan, res, err := applyIsolated(kctx, cluster, cr.listing, desired.Input, r.cache.refused())
+	plan, res, err := applyIsolated(kctx, cluster, cr.listing, desired.Input, r.cache.refused(), desired.Keep)
 	err = r.overBudget(kctx, err)
 	r.cache.setRefused(plan.Status.Rejected)
 	pub := publisher{client: r.client, leader: leader, cache: r.cache, log: r.log}
@@ -104,7 +104,7 @@ func (r *run) reconcile(ctx context.Context) (juju.Status, error) {
 		}
 		return juju.Status{}, fmt.Errorf("applying %d objects: %w", len(plan.Objects), err)
 	}
-	if res.Applied+res.Deleted > 0 {
+	if res.Writes() > 0 {
 		r.log.printf(ctx, juju.LogInfo, "Kubernetes: %s", res)
 	}
 	r.warnOnce(ctx, planWarnings(plan))
