@@ -1,16 +1,13 @@
 package kube_test
 
 import (
-	"encoding/json"
 	"net/http"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
-	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
-	"k8s.io/apimachinery/pkg/types"
 
 	"github.com/canonical/istio-ingress-k8s-go/kube"
 	"github.com/canonical/istio-ingress-k8s-go/resource"
@@ -31,28 +28,11 @@ func kindOf(t testing.TB, obj *unstructured.Unstructured) resource.Kind {
 	return resource.Kind{}
 }
 
-// pythonWrites writes objs as the Python charm's resource managers do, under
-// the application's name as field manager: the istio-gateway scope (Gateway,
-// Secret, autoscaler) by JSON merge patch, falling back to server-side
-// apply when there is nothing to patch yet; every other scope by
-// server-side apply with force.
+// pythonWrites writes objs as the Python charm does, under its
+// application's name.
 func pythonWrites(t testing.TB, c charm, objs ...*unstructured.Unstructured) {
 	t.Helper()
-	ctx := kubeenv.TestContext(t)
-	for _, obj := range objs {
-		client := env.Dynamic().Resource(kindOf(t, obj).GroupVersionResource).Namespace(obj.GetNamespace())
-		if obj.GetLabels()[resource.LabelScope] == resource.ScopeGateway {
-			patch, err := json.Marshal(obj.Object)
-			require.NoError(t, err)
-			_, err = client.Patch(ctx, obj.GetName(), types.MergePatchType, patch, metav1.PatchOptions{FieldManager: c.app})
-			if !apierrors.IsNotFound(err) {
-				require.NoError(t, err, "merge patch %s", obj.GetName())
-				continue
-			}
-		}
-		_, err := client.Apply(ctx, obj.GetName(), obj, metav1.ApplyOptions{FieldManager: c.app, Force: true})
-		require.NoError(t, err, "apply %s", obj.GetName())
-	}
+	require.NoError(t, env.WriteAsPythonCharm(kubeenv.TestContext(t), c.app, objs...))
 }
 
 // updateManagers lists the managers holding fields by update on the live
