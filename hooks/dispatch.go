@@ -98,10 +98,13 @@ func Dispatch(ctx context.Context, d Deps) int {
 	if budget <= 0 {
 		budget = DefaultKubeBudget
 	}
-	r := &run{client: client, hook: jctx, ev: ev, cluster: cluster, log: log, kubeBudget: budget}
+	r := &run{client: client, hook: jctx, ev: ev, cluster: cluster, log: log, kubeBudget: budget, now: now}
 	if ev.Kind == Remove {
 		if err := r.remove(ctx); err != nil {
+			// A failed hook is retried by Juju: the unit must not go while
+			// the gateway it leaves behind still serves.
 			log.printf(ctx, juju.LogError, "Cleaning up: %v", err)
+			return 1
 		}
 		return 0
 	}
