@@ -194,6 +194,22 @@ func (a *Applier) ApplyListed(ctx context.Context, listing *Listing, desired []*
 	if len(errs) == 0 {
 		errs = a.run(ctx, deletes)
 	}
+	missing = missing.Clone()
+	errs = slices.DeleteFunc(errs, func(err error) bool {
+		// A kind listed a moment ago and gone now: its CRD was deleted
+		// meanwhile, which the operator fixes like any missing CRD.
+		var oe *ObjectError
+		if !errors.As(err, &oe) || oe.Op != "apply" || !apierrors.IsNotFound(oe.Err) || isNamespaceNotFound(oe.Err) {
+			return false
+		}
+		for _, k := range a.kinds {
+			if k.Kind == oe.Kind {
+				missing.Insert(kindKey(k.Group, k.Kind))
+				return true
+			}
+		}
+		return false
+	})
 	return res, a.joinErrors(missing, listErr, errs)
 }
 
