@@ -20,8 +20,8 @@ import (
 func ManagedName(app string) string { return app + "-istio" }
 
 // render builds every object of the plan in apply order, and the relations
-// each object serves.
-func render(in *Input, hostListener string, listeners []listener, served []*request, cidrs []string) ([]*unstructured.Unstructured, map[resource.ObjectID][]Relation) {
+// each object serves; withAuth adds the authentication objects.
+func render(in *Input, hostListener string, listeners []listener, served []*request, cidrs []string, withAuth bool) ([]*unstructured.Unstructured, map[resource.ObjectID][]Relation, AuthOutcome) {
 	order := map[string]int{}
 	for i, s := range resource.Scopes() {
 		if _, ok := order[s.Name]; !ok {
@@ -83,6 +83,10 @@ func render(in *Input, hostListener string, listeners []listener, served []*requ
 		add(resource.ScopeL4Policy, ap.obj, users[ap.key]...)
 	}
 	add(resource.ScopeExternalTraffic, externalTrafficPolicy(in, cidrs))
+	var auth AuthOutcome
+	if withAuth {
+		auth = renderAuth(in, served, add)
+	}
 
 	slices.SortStableFunc(all, func(a, b sortable) int {
 		return cmp.Or(
@@ -96,7 +100,7 @@ func render(in *Input, hostListener string, listeners []listener, served []*requ
 	for i, s := range all {
 		objs[i] = s.obj
 	}
-	return objs, owners
+	return objs, owners, auth
 }
 
 // toMap converts a typed API object to the unstructured form, dropping the
