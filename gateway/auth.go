@@ -121,15 +121,16 @@ func authMode(a Auth) (mode AuthMode, missing string, blocked bool) {
 		return AuthOff, "", false
 	}
 	_, err := a.ExtAuthz()
+	proxy := cmp.Or(a.ForwardAuth.App, a.ForwardAuth.ID.String())
 	switch {
 	case errors.Is(err, errNoDecisionsAddress):
-		return AuthClosed, fmt.Sprintf("waiting for %s to publish its decisions address", a.ForwardAuth.App), false
+		return AuthClosed, fmt.Sprintf("waiting for %s to publish its decisions address", proxy), false
 	case err != nil:
-		return AuthClosed, fmt.Sprintf("invalid forward-auth data from %s: %v", a.ForwardAuth.App, err), true
+		return AuthClosed, fmt.Sprintf("invalid forward-auth data from %s: %v", proxy, err), true
 	case a.IngressConfig == nil:
 		return AuthClosed, "relate istio-ingress-config to istio-k8s to register the forward-auth provider", true
 	case a.IngressConfig.ProviderName == "":
-		return AuthClosed, fmt.Sprintf("waiting for %s to register the forward-auth provider", a.IngressConfig.App), false
+		return AuthClosed, fmt.Sprintf("waiting for %s to register the forward-auth provider", cmp.Or(a.IngressConfig.App, a.IngressConfig.ID.String())), false
 	}
 	return AuthOn, "", false
 }
