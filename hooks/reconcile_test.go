@@ -21,9 +21,9 @@ import (
 
 	"github.com/canonical/istio-ingress-k8s-go/hooks"
 	"github.com/canonical/istio-ingress-k8s-go/juju"
-	"github.com/canonical/istio-ingress-k8s-go/snapshot"
 	"github.com/canonical/istio-ingress-k8s-go/kube"
 	ir "github.com/canonical/istio-ingress-k8s-go/relation/ingressroute"
+	"github.com/canonical/istio-ingress-k8s-go/snapshot"
 	"github.com/canonical/istio-ingress-k8s-go/tests/kubeenv"
 )
 
