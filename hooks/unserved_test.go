@@ -40,40 +40,26 @@ func TestUnservedFeaturesKeepTheirObjects(t *testing.T) {
 	h := newHarness(t, "unserved")
 	h.serveGateway("10.16.0.1")
 	blog := h.relateIngress("ingress", "blog", 8080, false)
-	gatewayRef := []any{map[string]any{"group": "gateway.networking.k8s.io", "kind": "Gateway", "name": h.app}}
-	extAuthz := h.pythonObject(resource.KindAuthorizationPolicy, resource.ScopeExtAuthzPolicy, "ext-authz-"+h.app, map[string]any{
-		"spec": map[string]any{"action": "CUSTOM", "provider": map[string]any{"name": "ext_authz-" + h.app}, "targetRefs": gatewayRef,
-			"rules": []any{map[string]any{"to": []any{map[string]any{"operation": map[string]any{"notPaths": []any{"/public"}}}}}}},
+	secret := h.pythonObject(resource.KindSecret, resource.ScopeGateway, h.app+"-tls-certificate", map[string]any{
+		"type": "Opaque", "stringData": map[string]any{"tls.crt": "certificate", "tls.key": "key"},
 	})
-	requestAuth := h.pythonObject(resource.KindRequestAuthentication, resource.ScopeRequestAuth, "request-auth-idp-"+h.app, map[string]any{
-		"spec": map[string]any{"targetRefs": gatewayRef, "jwtRules": []any{map[string]any{"issuer": "https://idp.example.com"}}},
-	})
-	deny := h.pythonObject(resource.KindAuthorizationPolicy, resource.ScopeDenyWithoutJWT, "deny-without-jwt-"+h.app, map[string]any{
-		"spec": map[string]any{"action": "DENY", "targetRefs": gatewayRef,
-			"rules": []any{map[string]any{"from": []any{map[string]any{"source": map[string]any{"notRequestPrincipals": []any{"*"}}}}}}},
-	})
-	forwardAuth := h.juju.relate("forward-auth", "oauth2-proxy", map[string]string{
-		"decisions_address": "http://oauth2-proxy.iam.svc.cluster.local:4180", "app_names": `["blog"]`,
-	})
-	idp := h.juju.relate("istio-request-auth", "idp", map[string]string{"jwt_rules": `[{"issuer":"https://idp.example.com"}]`})
+	certs := h.juju.Relate("certificates", "self-signed-certificates", nil)
+	prom := h.juju.Relate("metrics-endpoint", "prometheus", nil)
 
 	r := h.dispatch("upgrade-charm")
 	assert.Equal(t, juju.Status{Name: juju.StatusBlocked,
-		Message: "Not served yet, objects kept as they are: forward-auth, istio-request-auth"}, lastStatus(t, r))
-	assert.Subset(t, h.objects(), []string{extAuthz, requestAuth, deny})
-	assert.Equal(t, "http://10.16.0.1/"+h.apps+"-blog", ingressURL(t, h.juju.local(blog)), "requirers are served meanwhile")
+		Message: "Not served yet, objects kept as they are: certificates, metrics-endpoint"}, lastStatus(t, r))
+	assert.Contains(t, h.objects(), secret)
+	assert.Equal(t, "http://10.16.0.1/"+h.apps+"-blog", ingressURL(t, h.juju.Local(blog)), "requirers are served meanwhile")
 
-	// forward-auth goes: its policy with it; request auth's objects stay.
-	h.juju.remove(forwardAuth)
+	// certificates goes: its Secret with it.
+	h.juju.Remove(certs)
 	r = h.dispatch("config-changed")
 	assert.Equal(t, juju.Status{Name: juju.StatusBlocked,
-		Message: "Not served yet, objects kept as they are: istio-request-auth"}, lastStatus(t, r))
-	assert.NotContains(t, h.objects(), extAuthz)
-	assert.Subset(t, h.objects(), []string{requestAuth, deny})
+		Message: "Not served yet, objects kept as they are: metrics-endpoint"}, lastStatus(t, r))
+	assert.NotContains(t, h.objects(), secret)
 
-	h.juju.remove(idp)
+	h.juju.Remove(prom)
 	r = h.dispatch("config-changed")
 	assert.Equal(t, juju.Status{Name: juju.StatusActive, Message: "Serving at 10.16.0.1"}, lastStatus(t, r))
-	assert.NotContains(t, h.objects(), requestAuth)
-	assert.NotContains(t, h.objects(), deny)
 }

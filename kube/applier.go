@@ -1,6 +1,7 @@
-// Package kube applies the charm's desired Kubernetes objects: server-side
-// apply per scope, garbage collection of what is no longer desired by the
-// scope and instance labels, and the readiness reads the status needs.
+// Package kube applies the charm's desired Kubernetes objects (server-side
+// apply per scope, garbage collection by the scope and instance labels) and
+// reads the gateway's readiness for the status; it may import resource and
+// client-go, nothing of the planner.
 package kube
 
 import (

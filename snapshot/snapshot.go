@@ -1,10 +1,10 @@
-// Package snapshot is what one reconcile knows of the charm's situation —
-// configuration, planned units, the gateway's address and every relation
-// with its remote application's bag, as Juju stores them — and the one
-// function that turns it into the planner's input. The hook builds a
+// Package snapshot is what one reconcile knows of the charm's situation
+// (configuration, planned units, the gateway's address and every relation
+// with its remote application's bag, as Juju stores them) and the one
+// function that turns it into the planner's input; it does no I/O and may
+// import gateway, juju and the relation packages. The hook builds a
 // Snapshot from Juju and `charm render` from a file, so what render prints
-// is what the charm applies. It imports gateway, juju and the relation
-// packages; no I/O.
+// is what the charm applies.
 package snapshot
 
 import (
@@ -128,7 +128,10 @@ type Endpoint struct {
 	// Tenant says whether the requirer asks for namespaces, so the model
 	// it lives in is read too (see gateway.Tenancy).
 	Tenant bool
-	add    func(*Desired, Relation)
+	// FailClosed says a relation counts before its remote application is
+	// known (with an empty bag): it can only close routes, never open them.
+	FailClosed bool
+	add        func(*Desired, Relation)
 }
 
 // Endpoints lists every endpoint the reconcile reads, in reading order.
@@ -140,6 +143,9 @@ func Endpoints() []Endpoint {
 		{Name: EndpointRouteUnauthenticated, WithBag: true, Tenant: true, add: addRoute},
 		{Name: EndpointGatewayMetadata, add: addMetadata},
 		{Name: EndpointUpstream, WithBag: true, add: addUpstream},
+		{Name: EndpointForwardAuth, WithBag: true, FailClosed: true, add: addForwardAuth},
+		{Name: EndpointIngressConfig, WithBag: true, add: addIngressConfig},
+		{Name: EndpointRequestAuth, WithBag: true, FailClosed: true, add: addRequestAuth},
 	}
 }
 

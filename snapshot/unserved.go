@@ -21,9 +21,6 @@ type Unserved struct {
 func UnservedEndpoints() []Unserved {
 	return []Unserved{
 		{Endpoint: "certificates", Owns: []resource.Hold{{Scope: resource.ScopeGateway, Kind: resource.KindSecret.Kind}}},
-		{Endpoint: "forward-auth", Owns: []resource.Hold{{Scope: resource.ScopeExtAuthzPolicy}}},
-		{Endpoint: "istio-ingress-config", Owns: []resource.Hold{{Scope: resource.ScopeExtAuthzPolicy}}},
-		{Endpoint: "istio-request-auth", Owns: []resource.Hold{{Scope: resource.ScopeRequestAuth}, {Scope: resource.ScopeDenyWithoutJWT}}},
 		{Endpoint: "metrics-endpoint"}, // relation data only, no objects
 	}
 }

@@ -17,11 +17,8 @@ func TestUnservedEndpointsHoldTheirFeaturesObjects(t *testing.T) {
 		Relations: []Relation{{Relation: gateway.Relation{App: "prom", ID: juju.RelationID{Endpoint: "metrics-endpoint", ID: 4}}}},
 	}
 	d := s.Desired()
-	assert.Equal(t, []string{"certificates", "istio-request-auth", "metrics-endpoint"}, d.Unserved)
-	assert.Equal(t, []resource.Hold{
-		{Scope: resource.ScopeGateway, Kind: "Secret"},
-		{Scope: resource.ScopeRequestAuth}, {Scope: resource.ScopeDenyWithoutJWT},
-	}, d.Keep)
+	assert.Equal(t, []string{"certificates", "metrics-endpoint"}, d.Unserved, "istio-request-auth is served")
+	assert.Equal(t, []resource.Hold{{Scope: resource.ScopeGateway, Kind: "Secret"}}, d.Keep)
 
 	s = Snapshot{App: "gw", Model: "m", Config: DefaultConfig(), Related: []string{"ingress", "upstream-ingress", "gateway-metadata"}}
 	d = s.Desired()
