@@ -41,10 +41,10 @@ func TestUnservedFeaturesKeepTheirObjects(t *testing.T) {
 	h.serveGateway("10.16.0.1")
 	blog := h.relateIngress("ingress", "blog", 8080, false)
 	secret := h.pythonObject(resource.KindSecret, resource.ScopeGateway, h.app+"-tls-certificate", map[string]any{
-		"type": "Opaque", "stringData": map[string]any{"tls.crt": "certificate", "tls.key": "key"},
+		"data": map[string]any{"tls.crt": "Y2VydA==", "tls.key": "a2V5"},
 	})
-	certs := h.juju.Relate("certificates", "self-signed-certificates", nil)
-	prom := h.juju.Relate("metrics-endpoint", "prometheus", nil)
+	ca := h.juju.Relate("certificates", "ca", nil)
+	prometheus := h.juju.Relate("metrics-endpoint", "prometheus", nil)
 
 	r := h.dispatch("upgrade-charm")
 	assert.Equal(t, juju.Status{Name: juju.StatusBlocked,
@@ -52,14 +52,14 @@ func TestUnservedFeaturesKeepTheirObjects(t *testing.T) {
 	assert.Contains(t, h.objects(), secret)
 	assert.Equal(t, "http://10.16.0.1/"+h.apps+"-blog", ingressURL(t, h.juju.Local(blog)), "requirers are served meanwhile")
 
-	// certificates goes: its Secret with it.
-	h.juju.Remove(certs)
+	// certificates goes: the TLS Secret with it.
+	h.juju.Remove(ca)
 	r = h.dispatch("config-changed")
 	assert.Equal(t, juju.Status{Name: juju.StatusBlocked,
 		Message: "Not served yet, objects kept as they are: metrics-endpoint"}, lastStatus(t, r))
 	assert.NotContains(t, h.objects(), secret)
 
-	h.juju.Remove(prom)
+	h.juju.Remove(prometheus)
 	r = h.dispatch("config-changed")
 	assert.Equal(t, juju.Status{Name: juju.StatusActive, Message: "Serving at 10.16.0.1"}, lastStatus(t, r))
 }
