@@ -9,7 +9,10 @@ import (
 
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 
+	"go.opentelemetry.io/otel/attribute"
+
 	"github.com/canonical/istio-ingress-k8s-go/gateway"
+	"github.com/canonical/istio-ingress-k8s-go/hooktrace"
 	"github.com/canonical/istio-ingress-k8s-go/juju"
 	"github.com/canonical/istio-ingress-k8s-go/kube"
 	"github.com/canonical/istio-ingress-k8s-go/resource"
@@ -40,15 +43,25 @@ func applyIsolated(ctx context.Context, cluster Cluster, listing *kube.Listing, 
 	if listing == nil {
 		listing = cluster.List(ctx)
 	}
+	_, planSpan := hooktrace.Start(ctx, "plan")
 	full := gateway.Build(input)
+	planSpan.SetAttributes(attribute.Int("objects", len(full.Objects)), attribute.Int("relations", len(full.Results)),
+		attribute.Int("objects.standby", len(full.Standby.Objects)))
+	planSpan.End()
+
+	ctx, applySpan := hooktrace.Start(ctx, "apply")
 	refused, staged, err := isolate(ctx, cluster, listing, full, remembered)
 	if err != nil {
+		endSpan(applySpan, err)
 		return full, staged, err
 	}
 	input.Rejected = refused
 	plan := gateway.Build(input)
 	res, err := cluster.ApplyListed(ctx, listing, plan.Objects)
 	res.Applied += staged.Applied
+	applySpan.SetAttributes(attribute.Int("objects", len(plan.Objects)), attribute.Int("objects.applied", res.Applied),
+		attribute.Int("objects.deleted", res.Deleted), attribute.Int("relations.refused", len(refused)))
+	endSpan(applySpan, err)
 	return plan, res, err
 }
 

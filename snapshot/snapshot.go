@@ -75,6 +75,10 @@ type Desired struct {
 	Ignored []gateway.Relation
 	// Upstream is the upstream-ingress relation, nil when there is none.
 	Upstream *Upstream
+	// Metrics are the metrics-endpoint relations.
+	Metrics []juju.RelationID
+	// Tracing is the charm-tracing relation, nil when there is none.
+	Tracing *Tracing
 }
 
 // Desired turns the snapshot into the planner's input: the one place the
@@ -116,7 +120,11 @@ type Endpoint struct {
 	// Tenant says whether the requirer asks for namespaces, so the model
 	// it lives in is read too (see gateway.Tenancy).
 	Tenant bool
-	add    func(*Desired, Relation)
+	// Optional says the endpoint is listed only when goal-state names a
+	// relation on it: the charm's own observability costs no hook-tool
+	// call while unrelated.
+	Optional bool
+	add      func(*Desired, Relation)
 }
 
 // Endpoints lists every endpoint the reconcile reads, in reading order.
@@ -128,6 +136,8 @@ func Endpoints() []Endpoint {
 		{Name: EndpointRouteUnauthenticated, WithBag: true, Tenant: true, add: addRoute},
 		{Name: EndpointGatewayMetadata, add: addMetadata},
 		{Name: EndpointUpstream, WithBag: true, add: addUpstream},
+		{Name: EndpointMetrics, Optional: true, add: addMetrics},
+		{Name: EndpointTracing, WithBag: true, Optional: true, add: addTracing},
 	}
 }
 
