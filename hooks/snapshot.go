@@ -41,6 +41,7 @@ func (r *run) readSnapshot(ctx context.Context) (s snapshot.Snapshot, err error)
 		return s, fmt.Errorf("reading goal state: %w", err)
 	}
 	s.Units = gs.PlannedUnits()
+	s.Related = gs.RelatedEndpoints()
 
 	rels := juju.Relations{Reader: r.client, Hook: r.hook, Apps: r.cache.Apps, Models: r.cache.Models}
 	live := map[string]bool{}
@@ -59,7 +60,7 @@ func (r *run) readSnapshot(ctx context.Context) (s snapshot.Snapshot, err error)
 				var ok bool
 				if rel.App, rel.Bag, ok, err = rels.AppBag(ctx, id); err != nil {
 					return s, err
-				} else if !ok {
+				} else if !ok && !ep.FailClosed {
 					continue // gone meanwhile, or nobody there yet
 				}
 			}

@@ -18,13 +18,13 @@ func TestHookTraceGoesToTheTracingReceiver(t *testing.T) {
 	h := newHarness(t, "traced")
 	h.serveGateway("10.20.0.1")
 	h.relateIngress("ingress", "blog", 8080, false)
-	tempo := h.juju.relate("charm-tracing", "tempo", map[string]string{
+	tempo := h.juju.Relate("charm-tracing", "tempo", map[string]string{
 		"receivers": `[{"protocol": {"name": "otlp_grpc", "type": "grpc"}, "url": "tempo:4317"}, {"protocol": {"name": "otlp_http", "type": "http"}, "url": "` + recv.URL + `"}]`,
 	})
 
 	h.dispatch("update-status")
 
-	assert.Equal(t, map[string]string{"receivers": `["otlp_http"]`}, h.juju.local(tempo), "the request the Python provider reads")
+	assert.Equal(t, map[string]string{"receivers": `["otlp_http"]`}, h.juju.Local(tempo), "the request the Python provider reads")
 	require.Equal(t, 1, recv.Requests(), "rejected: %v", recv.Rejected())
 	spans := map[string]otlptest.Span{}
 	for _, s := range recv.Spans() {

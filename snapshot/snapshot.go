@@ -1,10 +1,10 @@
-// Package snapshot is what one reconcile knows of the charm's situation —
-// configuration, planned units, the gateway's address and every relation
-// with its remote application's bag, as Juju stores them — and the one
-// function that turns it into the planner's input. The hook builds a
+// Package snapshot is what one reconcile knows of the charm's situation
+// (configuration, planned units, the gateway's address and every relation
+// with its remote application's bag, as Juju stores them) and the one
+// function that turns it into the planner's input; it does no I/O and may
+// import gateway, juju and the relation packages. The hook builds a
 // Snapshot from Juju and `charm render` from a file, so what render prints
-// is what the charm applies. It imports gateway, juju and the relation
-// packages; no I/O.
+// is what the charm applies.
 package snapshot
 
 import (
@@ -13,6 +13,7 @@ import (
 
 	"github.com/canonical/istio-ingress-k8s-go/gateway"
 	"github.com/canonical/istio-ingress-k8s-go/juju"
+	"github.com/canonical/istio-ingress-k8s-go/resource"
 )
 
 // Config option names (as in config.yaml) and defaults the reconcile uses.
@@ -48,6 +49,9 @@ type Snapshot struct {
 	// Relations are the live relations of every endpoint the charm reads,
 	// with the remote application's bag where the endpoint needs it.
 	Relations []Relation
+	// Related are the endpoints Juju lists relations on (goal-state),
+	// which is how relations on endpoints the charm does not read are seen.
+	Related []string
 }
 
 // Relation is one live relation and its remote application's bag.
@@ -79,6 +83,11 @@ type Desired struct {
 	Metrics []juju.RelationID
 	// Tracing is the charm-tracing relation, nil when there is none.
 	Tracing *Tracing
+	// Unserved are related endpoints whose feature the charm does not
+	// serve yet (see UnservedEndpoints), in that list's order.
+	Unserved []string
+	// Keep holds the objects of those features: never deleted meanwhile.
+	Keep []resource.Hold
 }
 
 // Desired turns the snapshot into the planner's input: the one place the
@@ -97,7 +106,9 @@ func (s Snapshot) Desired() Desired {
 		TLS: gateway.TLS{Enabled: s.TLS}, Units: s.Units, ExternalTrafficCIDRs: s.ExternalTrafficCIDRs,
 		Tenancy: gateway.Tenancy{Allowed: gateway.ParseNamespaces(s.AllowedNamespaces), SameModel: map[juju.RelationID]bool{}},
 	}
+	related := slices.Clone(s.Related)
 	for _, rel := range s.Relations {
+		related = append(related, rel.ID.Endpoint)
 		ep, ok := endpointNamed(rel.ID.Endpoint)
 		if !ok {
 			d.Ignored = append(d.Ignored, rel.Relation)
@@ -108,6 +119,7 @@ func (s Snapshot) Desired() Desired {
 		}
 		ep.add(&d, rel)
 	}
+	d.addUnserved(related)
 	return d
 }
 
@@ -124,7 +136,10 @@ type Endpoint struct {
 	// relation on it: the charm's own observability costs no hook-tool
 	// call while unrelated.
 	Optional bool
-	add      func(*Desired, Relation)
+	// FailClosed says a relation counts before its remote application is
+	// known (with an empty bag): it can only close routes, never open them.
+	FailClosed bool
+	add        func(*Desired, Relation)
 }
 
 // Endpoints lists every endpoint the reconcile reads, in reading order.
@@ -136,6 +151,9 @@ func Endpoints() []Endpoint {
 		{Name: EndpointRouteUnauthenticated, WithBag: true, Tenant: true, add: addRoute},
 		{Name: EndpointGatewayMetadata, add: addMetadata},
 		{Name: EndpointUpstream, WithBag: true, add: addUpstream},
+		{Name: EndpointForwardAuth, WithBag: true, FailClosed: true, add: addForwardAuth},
+		{Name: EndpointIngressConfig, WithBag: true, add: addIngressConfig},
+		{Name: EndpointRequestAuth, WithBag: true, FailClosed: true, add: addRequestAuth},
 		{Name: EndpointMetrics, Optional: true, add: addMetrics},
 		{Name: EndpointTracing, WithBag: true, Optional: true, add: addTracing},
 	}
