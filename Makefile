@@ -21,7 +21,7 @@ DEMO_EXAMPLE ?= examples/conflicting-apps.json
 
 export CGO_ENABLED := 0
 
-.PHONY: charm demo test deps vet fmt-check lint unit fuzz kube-apiserver bench clean
+.PHONY: charm demo test deps vet fmt-check lint unit rules fuzz kube-apiserver bench clean
 
 charm:
 	mkdir -p $(BUILD_DIR)
@@ -73,9 +73,14 @@ deps:
 	tools/install-deps
 
 # Tests reuse the charm built above instead of packing their own.
-unit: deps charm $(KUBE_APISERVER)
+unit: deps charm $(KUBE_APISERVER) rules
 	ISTIO_INGRESS_CHARM=$(abspath $(CHARM)) KUBE_APISERVER=$(abspath $(KUBE_APISERVER)) \
 		CGO_ENABLED=1 $(GO) test -race -timeout 20m ./...
+
+# The alert rules checked with Prometheus's own parsers, in a module of their
+# own so Prometheus's dependencies stay out of the charm's build.
+rules:
+	cd relation/prometheus/rulescheck && $(GO) vet ./... && $(GO) test ./...
 
 # Runs every Fuzz target briefly; a target is "func FuzzX(" in a _test.go file.
 fuzz:

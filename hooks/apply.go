@@ -10,7 +10,10 @@ import (
 
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 
+	"go.opentelemetry.io/otel/attribute"
+
 	"github.com/canonical/istio-ingress-k8s-go/gateway"
+	"github.com/canonical/istio-ingress-k8s-go/hooktrace"
 	"github.com/canonical/istio-ingress-k8s-go/juju"
 	"github.com/canonical/istio-ingress-k8s-go/kube"
 	"github.com/canonical/istio-ingress-k8s-go/resource"
@@ -47,20 +50,30 @@ func applyIsolated(ctx context.Context, cluster Cluster, listing *kube.Listing, 
 	}
 	input.Rejected = map[juju.RelationID]string{}
 	var staged kube.Result
+	// One plan span a pass (usually one), all under one apply span.
+	applyCtx, applySpan := hooktrace.Start(ctx, "apply")
 	for {
+		_, planSpan := hooktrace.Start(ctx, "plan")
 		plan := gateway.Build(input)
+		planSpan.SetAttributes(attribute.Int("objects", len(plan.Objects)), attribute.Int("relations", len(plan.Results)),
+			attribute.Int("objects.standby", len(plan.Standby.Objects)))
+		planSpan.End()
 		// Staged objects are recorded in listing: a later pass stages
 		// only what the previous ones did not.
-		refused, res, err := isolate(ctx, cluster, listing, plan, remembered)
+		refused, res, err := isolate(applyCtx, cluster, listing, plan, remembered)
 		staged.Applied += res.Applied
 		staged.Adopted += res.Adopted
 		if err != nil {
+			endSpan(applySpan, err)
 			return plan, staged, err
 		}
 		if len(refused) == 0 {
-			res, err := cluster.ApplyListed(ctx, listing, plan.Objects, slices.Concat(keep, plan.Keep)...)
+			res, err := cluster.ApplyListed(applyCtx, listing, plan.Objects, slices.Concat(keep, plan.Keep)...)
 			res.Applied += staged.Applied
 			res.Adopted += staged.Adopted
+			applySpan.SetAttributes(attribute.Int("objects", len(plan.Objects)), attribute.Int("objects.applied", res.Applied),
+				attribute.Int("objects.deleted", res.Deleted), attribute.Int("relations.refused", len(input.Rejected)))
+			endSpan(applySpan, err)
 			return plan, res, err
 		}
 		maps.Copy(input.Rejected, refused)

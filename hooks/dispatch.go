@@ -1,6 +1,7 @@
 package hooks
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"io"
@@ -9,6 +10,9 @@ import (
 	"sync"
 	"time"
 
+	"go.opentelemetry.io/otel/attribute"
+
+	"github.com/canonical/istio-ingress-k8s-go/hooktrace"
 	"github.com/canonical/istio-ingress-k8s-go/juju"
 	"github.com/canonical/istio-ingress-k8s-go/state"
 )
@@ -30,6 +34,12 @@ type Deps struct {
 	// KubeBudget bounds the time a hook spends on Kubernetes requests
 	// (default DefaultKubeBudget).
 	KubeBudget time.Duration
+	// TraceBudget bounds the export of the hook's trace to the
+	// charm-tracing receiver (default hooktrace.DefaultBudget).
+	TraceBudget time.Duration
+	// FQDN finds the unit's fully qualified name (default: the /etc/hosts
+	// entry for the hostname, as Python's socket.getfqdn()).
+	FQDN func() string
 }
 
 // DefaultKubeBudget is long enough to apply thousands of objects and short
@@ -98,7 +108,11 @@ func Dispatch(ctx context.Context, d Deps) int {
 	if budget <= 0 {
 		budget = DefaultKubeBudget
 	}
-	r := &run{client: client, hook: jctx, ev: ev, cluster: cluster, log: log, kubeBudget: budget, now: now}
+	fqdn := d.FQDN
+	if fqdn == nil {
+		fqdn = hostFQDN
+	}
+	r := &run{client: client, hook: jctx, ev: ev, cluster: cluster, log: log, kubeBudget: budget, now: now, fqdn: fqdn}
 	if ev.Kind == Remove {
 		if err := r.remove(ctx); err != nil {
 			// A failed hook is retried by Juju: the unit must not go while
@@ -122,6 +136,11 @@ func Dispatch(ctx context.Context, d Deps) int {
 		log.printf(ctx, juju.LogWarning, "Ignoring the cached reconcile state: %v", err)
 	}
 
+	// The hook's trace: kept in memory, exported at the end if the
+	// reconcile finds a charm-tracing receiver.
+	rec := hooktrace.New(resourceAttrs(jctx)...)
+	ctx, root := rec.Start(ctx, cmp.Or(ev.Name, "dispatch"), attribute.String("juju.hook", ev.Name),
+		attribute.String("juju.unit", jctx.Unit))
 	status, err := safeReconcile(ctx, r)
 	if err != nil {
 		log.printf(ctx, juju.LogError, "Reconcile failed: %v", err)
@@ -138,6 +157,15 @@ func Dispatch(ctx context.Context, d Deps) int {
 	}
 	if err := saveCache(st, r.cache); err != nil {
 		log.printf(ctx, juju.LogWarning, "Saving the state file: %v", err)
+	}
+	root.SetAttributes(attribute.String("juju.status", string(status.Name)), attribute.String("juju.status.message", status.Message))
+	endSpan(root, err)
+	if r.traceTo != "" {
+		// Bounded and never fatal: a receiver that is gone costs the
+		// budget at most and is only mentioned in the debug log.
+		if err := rec.Export(ctx, r.traceTo, d.TraceBudget); err != nil {
+			log.debugf("Trace not exported: %v", err)
+		}
 	}
 	return 0
 }

@@ -6,7 +6,10 @@ import (
 	"errors"
 	"fmt"
 
+	"go.opentelemetry.io/otel/attribute"
+
 	"github.com/canonical/istio-ingress-k8s-go/gateway"
+	"github.com/canonical/istio-ingress-k8s-go/hooktrace"
 	"github.com/canonical/istio-ingress-k8s-go/juju"
 	"github.com/canonical/istio-ingress-k8s-go/relation/forwardauth"
 	"github.com/canonical/istio-ingress-k8s-go/relation/gatewaymetadata"
@@ -24,6 +27,10 @@ type publisher struct {
 	leader *juju.Leader
 	cache  *cache
 	log    logger
+	// fqdn is this unit's fully qualified name, for the scrape address.
+	fqdn string
+	// writes counts the bags written, for the hook's trace.
+	writes *int
 }
 
 // served is what every relation is told about the gateway this hook.
@@ -56,12 +63,21 @@ func publications() []publication {
 		{"the upstream ingress request", publishUpstreamRequest},
 		{"the ingress app names to forward-auth", publishForwardAuth},
 		{"the ext-authz provider to istio-ingress-config", publishIngressConfig},
+		{"the metrics endpoint", publishMetrics},
+		{"the tracing request", publishTracingRequest},
 	}
 }
 
 // publishAll runs every publication; one's failure neither stops nor hides
 // the others': all are attempted and the failures returned together.
 func (p publisher) publishAll(ctx context.Context, s served) error {
+	_, span := hooktrace.Start(ctx, "publish")
+	defer func() {
+		if p.writes != nil {
+			span.SetAttributes(attribute.Int("bag.writes", *p.writes))
+		}
+		span.End()
+	}()
 	var errs []error
 	for _, pub := range publications() {
 		if err := pub.run(ctx, p, s); err != nil {
@@ -85,6 +101,9 @@ func (p publisher) set(ctx context.Context, rel juju.RelationID, want map[string
 		return fmt.Errorf("publishing to %s: %w", rel, err)
 	}
 	p.cache.Held[rel.String()] = wire.Apply(held, delta)
+	if p.writes != nil {
+		*p.writes++
+	}
 	return nil
 }
 

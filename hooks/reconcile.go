@@ -29,6 +29,11 @@ type run struct {
 	// stops answering fails the reconcile, never hangs the hook (and every
 	// hook queued behind it).
 	kubeBudget time.Duration
+	// fqdn finds this unit's fully qualified name.
+	fqdn func() string
+	// traceTo is the charm-tracing receiver the hook's trace goes to, once
+	// the reconcile has read it ("" for none).
+	traceTo string
 }
 
 // reconcile brings the unit to its desired state and returns the status
@@ -45,6 +50,9 @@ func (r *run) reconcile(ctx context.Context) (juju.Status, error) {
 		// overwritten before it leads again.
 		r.cache.forgetWrites()
 		if err := r.standbyUnitRequest(ctx); err != nil {
+			r.log.printf(ctx, juju.LogWarning, "%v", err)
+		}
+		if err := r.standbyObservability(ctx); err != nil {
 			r.log.printf(ctx, juju.LogWarning, "%v", err)
 		}
 		return juju.Status{Name: juju.StatusActive, Message: msgStandby}, nil
@@ -68,6 +76,7 @@ func (r *run) reconcile(ctx context.Context) (juju.Status, error) {
 	if err != nil {
 		return juju.Status{}, err
 	}
+	r.traceTo = traceReceiver(snap)
 	r.verifyWrites(ctx)
 	if clusterErr != nil {
 		return juju.Status{}, fmt.Errorf("connecting to Kubernetes: %w", clusterErr)
@@ -85,7 +94,8 @@ func (r *run) reconcile(ctx context.Context) (juju.Status, error) {
 	plan, res, err := applyIsolated(kctx, cluster, cr.listing, desired.Input, r.cache.refused(), desired.Keep)
 	err = r.overBudget(err, kctx, readCtx) // the listing was read within readCtx
 	r.cache.setRefused(plan.Status.Rejected)
-	pub := publisher{client: r.client, leader: leader, cache: r.cache, log: r.log}
+	writes := 0
+	pub := publisher{client: r.client, leader: leader, cache: r.cache, log: r.log, fqdn: r.fqdn(), writes: &writes}
 	out := served{plan: plan, address: gw.advertised(), tls: desired.Input.TLS.Enabled, hook: r.hook, desired: desired, localIP: cr.lbAddress}
 	if desired.Upstream.Answered() {
 		// Behind an outer ingress, requirers are served at its URL.

@@ -5,7 +5,10 @@ import (
 	"errors"
 	"fmt"
 
+	"go.opentelemetry.io/otel/attribute"
+
 	"github.com/canonical/istio-ingress-k8s-go/gateway"
+	"github.com/canonical/istio-ingress-k8s-go/hooktrace"
 	"github.com/canonical/istio-ingress-k8s-go/juju"
 	"github.com/canonical/istio-ingress-k8s-go/snapshot"
 )
@@ -15,8 +18,21 @@ import (
 // endpoint and one relation-get per relation that needs its bag. Unit bags
 // are never read: nothing in them changes what the charm renders. The
 // gateway's address comes from the cluster and is filled in by the caller.
-func (r *run) readSnapshot(ctx context.Context) (snapshot.Snapshot, error) {
-	s := snapshot.Snapshot{App: r.hook.App, Model: r.hook.ModelName, ModelUUID: r.hook.ModelUUID, Config: snapshot.DefaultConfig()}
+func (r *run) readSnapshot(ctx context.Context) (s snapshot.Snapshot, err error) {
+	_, span := hooktrace.Start(ctx, "snapshot")
+	defer func() {
+		counts := map[string]int{}
+		for _, rel := range s.Relations {
+			counts[rel.ID.Endpoint]++
+		}
+		attrs := []attribute.KeyValue{attribute.Int("relations", len(s.Relations)), attribute.Int("units.planned", s.Units)}
+		for _, ep := range snapshot.Endpoints() {
+			attrs = append(attrs, attribute.Int("relations."+ep.Name, counts[ep.Name]))
+		}
+		span.SetAttributes(attrs...)
+		endSpan(span, err)
+	}()
+	s = snapshot.Snapshot{App: r.hook.App, Model: r.hook.ModelName, ModelUUID: r.hook.ModelUUID, Config: snapshot.DefaultConfig()}
 	if err := r.client.ConfigGetInto(ctx, &s.Config); err != nil {
 		return s, fmt.Errorf("reading config: %w", err)
 	}
@@ -30,6 +46,9 @@ func (r *run) readSnapshot(ctx context.Context) (snapshot.Snapshot, error) {
 	rels := juju.Relations{Reader: r.client, Hook: r.hook, Apps: r.cache.Apps, Models: r.cache.Models}
 	live := map[string]bool{}
 	for _, ep := range snapshot.Endpoints() {
+		if ep.Optional && !goalRelated(gs, ep.Name, r.ev) {
+			continue
+		}
 		ids, err := rels.Live(ctx, ep.Name)
 		if err != nil {
 			return s, err

@@ -41,25 +41,19 @@ func TestUnservedFeaturesKeepTheirObjects(t *testing.T) {
 	h.serveGateway("10.16.0.1")
 	blog := h.relateIngress("ingress", "blog", 8080, false)
 	secret := h.pythonObject(resource.KindSecret, resource.ScopeGateway, h.app+"-tls-certificate", map[string]any{
-		"data": map[string]any{"tls.crt": "Y2VydA==", "tls.key": "a2V5"},
+		"type": "Opaque", "stringData": map[string]any{"tls.crt": "certificate", "tls.key": "key"},
 	})
-	ca := h.juju.Relate("certificates", "ca", nil)
-	prometheus := h.juju.Relate("metrics-endpoint", "prometheus", nil)
+	certs := h.juju.Relate("certificates", "self-signed-certificates", nil)
 
 	r := h.dispatch("upgrade-charm")
 	assert.Equal(t, juju.Status{Name: juju.StatusBlocked,
-		Message: "Not served yet, objects kept as they are: certificates, metrics-endpoint"}, lastStatus(t, r))
+		Message: "Not served yet, objects kept as they are: certificates"}, lastStatus(t, r))
 	assert.Contains(t, h.objects(), secret)
 	assert.Equal(t, "http://10.16.0.1/"+h.apps+"-blog", ingressURL(t, h.juju.Local(blog)), "requirers are served meanwhile")
 
-	// certificates goes: the TLS Secret with it.
-	h.juju.Remove(ca)
-	r = h.dispatch("config-changed")
-	assert.Equal(t, juju.Status{Name: juju.StatusBlocked,
-		Message: "Not served yet, objects kept as they are: metrics-endpoint"}, lastStatus(t, r))
-	assert.NotContains(t, h.objects(), secret)
-
-	h.juju.Remove(prometheus)
+	// certificates goes: its Secret with it.
+	h.juju.Remove(certs)
 	r = h.dispatch("config-changed")
 	assert.Equal(t, juju.Status{Name: juju.StatusActive, Message: "Serving at 10.16.0.1"}, lastStatus(t, r))
+	assert.NotContains(t, h.objects(), secret)
 }

@@ -79,6 +79,10 @@ type Desired struct {
 	Ignored []gateway.Relation
 	// Upstream is the upstream-ingress relation, nil when there is none.
 	Upstream *Upstream
+	// Metrics are the metrics-endpoint relations.
+	Metrics []juju.RelationID
+	// Tracing is the charm-tracing relation, nil when there is none.
+	Tracing *Tracing
 	// Unserved are related endpoints whose feature the charm does not
 	// serve yet (see UnservedEndpoints), in that list's order.
 	Unserved []string
@@ -128,6 +132,10 @@ type Endpoint struct {
 	// Tenant says whether the requirer asks for namespaces, so the model
 	// it lives in is read too (see gateway.Tenancy).
 	Tenant bool
+	// Optional says the endpoint is listed only when goal-state names a
+	// relation on it: the charm's own observability costs no hook-tool
+	// call while unrelated.
+	Optional bool
 	// FailClosed says a relation counts before its remote application is
 	// known (with an empty bag): it can only close routes, never open them.
 	FailClosed bool
@@ -146,6 +154,8 @@ func Endpoints() []Endpoint {
 		{Name: EndpointForwardAuth, WithBag: true, FailClosed: true, add: addForwardAuth},
 		{Name: EndpointIngressConfig, WithBag: true, add: addIngressConfig},
 		{Name: EndpointRequestAuth, WithBag: true, FailClosed: true, add: addRequestAuth},
+		{Name: EndpointMetrics, Optional: true, add: addMetrics},
+		{Name: EndpointTracing, WithBag: true, Optional: true, add: addTracing},
 	}
 }
 

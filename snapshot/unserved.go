@@ -20,7 +20,6 @@ type Unserved struct {
 func UnservedEndpoints() []Unserved {
 	return []Unserved{
 		{Endpoint: "certificates", Owns: []resource.Hold{{Scope: resource.ScopeGateway, Kind: resource.KindSecret.Kind}}},
-		{Endpoint: "metrics-endpoint"}, // relation data only, no objects
 	}
 }
 

@@ -17,7 +17,7 @@ func TestUnservedEndpointsHoldTheirFeaturesObjects(t *testing.T) {
 		Relations: []Relation{{Relation: gateway.Relation{App: "prom", ID: juju.RelationID{Endpoint: "metrics-endpoint", ID: 4}}}},
 	}
 	d := s.Desired()
-	assert.Equal(t, []string{"certificates", "metrics-endpoint"}, d.Unserved, "istio-request-auth is served")
+	assert.Equal(t, []string{"certificates"}, d.Unserved, "istio-request-auth and metrics-endpoint are served")
 	assert.Equal(t, []resource.Hold{{Scope: resource.ScopeGateway, Kind: "Secret"}}, d.Keep)
 
 	s = Snapshot{App: "gw", Model: "m", Config: DefaultConfig(), Related: []string{"ingress", "upstream-ingress", "gateway-metadata"}}
