@@ -112,6 +112,7 @@ type harness struct {
 	now           func() time.Time // nil: the real clock
 	kube          *requestCounter
 	logs          *syncBuffer
+	pebble        *fakePebble
 }
 
 // newHarness deploys the charm as application "gw-<name>" in model <name>
@@ -127,7 +128,7 @@ func newHarnessOn(t testing.TB, e *kubeenv.Env, name string) *harness {
 	ctx := kubeenv.TestContext(t)
 	h := &harness{
 		t: t, ctx: ctx, env: e, app: "gw-" + name, ns: name, apps: name + "-apps",
-		kube: &requestCounter{}, logs: &syncBuffer{},
+		kube: &requestCounter{}, logs: &syncBuffer{}, pebble: &fakePebble{},
 	}
 	h.juju = newFakeJuju(h.app, h.ns, t.TempDir())
 	require.NoError(t, e.CreateNamespace(ctx, h.ns))
@@ -192,6 +193,7 @@ func (h *harness) dispatchCode(hook string, rel ...juju.RelationID) (int, *jujut
 	h.kube.take()
 	code := hooks.Dispatch(h.ctx, hooks.Deps{
 		Getenv: h.juju.env(hook, about), Runner: r, Stderr: h.logs, Cluster: h.cluster, KubeBudget: h.kubeBudget, Now: h.now,
+		Pebble: h.pebble.factory(),
 	})
 	return code, r
 }
