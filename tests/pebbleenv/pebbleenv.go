@@ -81,7 +81,7 @@ func Start(t testing.TB) *Env {
 		t.Fatalf("starting pebble: %v", err)
 	}
 	go func() { _ = e.cmd.Wait(); close(e.done) }()
-	t.Cleanup(e.stop)
+	t.Cleanup(e.Stop)
 	if err := e.waitUp(30 * time.Second); err != nil {
 		t.Fatalf("%v\n%s", err, e.output())
 	}
@@ -89,7 +89,7 @@ func Start(t testing.TB) *Env {
 }
 
 // Stop ends Pebble and its services, as a container restart does.
-func (e *Env) stop() {
+func (e *Env) Stop() {
 	select {
 	case <-e.done:
 		return
