@@ -181,3 +181,26 @@ func TestConnectSaysPebbleIsNotUpAtOnce(t *testing.T) {
 		assert.Less(t, time.Since(start), 4*time.Second, "no five-second retry loop in the hook")
 	}
 }
+
+// BenchmarkEnsureUnchanged is what the Pebble step costs a hook when the
+// layer is in place: connect, plan, services and checks.
+func BenchmarkEnsureUnchanged(b *testing.B) {
+	env := pebbleenv.Start(b)
+	spec := workload.Spec{Model: "m", App: "a", HealthURL: "http://127.0.0.1:1/healthz/ready"}
+	c, err := workload.Connect(env.Socket)
+	require.NoError(b, err)
+	_, err = workload.Ensure(c, spec)
+	require.NoError(b, err)
+	b.ResetTimer()
+	for b.Loop() {
+		c, err := workload.Connect(env.Socket)
+		if err != nil {
+			b.Fatal(err)
+		}
+		rep, err := workload.Ensure(c, spec)
+		if err != nil || rep.Replanned {
+			b.Fatalf("%v %v", rep, err)
+		}
+		c.CloseIdleConnections()
+	}
+}
