@@ -5,6 +5,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"maps"
 	"slices"
 
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
@@ -26,30 +27,44 @@ import (
 //     without deleting anything, each only if new or changed — and every
 //     relation owning a refused object is left out. When any is, the
 //     relations the plan holds in standby (refused only because an
-//     admitted one holds what they ask for) are judged too, in a dry run:
-//     leaving a relation out may admit them, and they must not bring new
-//     refusals into the second step;
+//     admitted one holds what they ask for) are judged too, in a dry run,
+//     since leaving a relation out may admit them. The rebuilt plan's
+//     newly admitted objects are then staged in turn; a pass that leaves
+//     no one else out ends the step (in practice the second: the standby
+//     relations were judged already), and each pass leaves out at least
+//     one more relation, so there are never more passes than relations;
 //  2. apply: the plan without them (the Gateway's listeners included) is
 //     applied, and what it no longer holds is deleted.
 //
 // remembered holds the relations refused by the previous reconcile: their
 // objects are only dry-run in step 1, so while one stays refused a
 // reconcile stores nothing for it and a quiet hook writes nothing.
+// Nothing keep or the plan's own Keep holds is deleted in step 2.
 // Failures no relation explains are returned.
-func applyIsolated(ctx context.Context, cluster Cluster, listing *kube.Listing, input gateway.Input, remembered map[juju.RelationID]string) (gateway.Plan, kube.Result, error) {
+func applyIsolated(ctx context.Context, cluster Cluster, listing *kube.Listing, input gateway.Input, remembered map[juju.RelationID]string, keep []resource.Hold) (gateway.Plan, kube.Result, error) {
 	if listing == nil {
 		listing = cluster.List(ctx)
 	}
-	full := gateway.Build(input)
-	refused, staged, err := isolate(ctx, cluster, listing, full, remembered)
-	if err != nil {
-		return full, staged, err
+	input.Rejected = map[juju.RelationID]string{}
+	var staged kube.Result
+	for {
+		plan := gateway.Build(input)
+		// Staged objects are recorded in listing: a later pass stages
+		// only what the previous ones did not.
+		refused, res, err := isolate(ctx, cluster, listing, plan, remembered)
+		staged.Applied += res.Applied
+		staged.Adopted += res.Adopted
+		if err != nil {
+			return plan, staged, err
+		}
+		if len(refused) == 0 {
+			res, err := cluster.ApplyListed(ctx, listing, plan.Objects, slices.Concat(keep, plan.Keep)...)
+			res.Applied += staged.Applied
+			res.Adopted += staged.Adopted
+			return plan, res, err
+		}
+		maps.Copy(input.Rejected, refused)
 	}
-	input.Rejected = refused
-	plan := gateway.Build(input)
-	res, err := cluster.ApplyListed(ctx, listing, plan.Objects)
-	res.Applied += staged.Applied
-	return plan, res, err
 }
 
 // isolate stages the objects of plan's relations and returns the relations

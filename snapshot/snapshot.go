@@ -1,10 +1,10 @@
-// Package snapshot is what one reconcile knows of the charm's situation —
-// configuration, planned units, the gateway's address and every relation
-// with its remote application's bag, as Juju stores them — and the one
-// function that turns it into the planner's input. The hook builds a
+// Package snapshot is what one reconcile knows of the charm's situation
+// (configuration, planned units, the gateway's address and every relation
+// with its remote application's bag, as Juju stores them) and the one
+// function that turns it into the planner's input; it does no I/O and may
+// import gateway, juju and the relation packages. The hook builds a
 // Snapshot from Juju and `charm render` from a file, so what render prints
-// is what the charm applies. It imports gateway, juju and the relation
-// packages; no I/O.
+// is what the charm applies.
 package snapshot
 
 import (
@@ -13,6 +13,7 @@ import (
 
 	"github.com/canonical/istio-ingress-k8s-go/gateway"
 	"github.com/canonical/istio-ingress-k8s-go/juju"
+	"github.com/canonical/istio-ingress-k8s-go/resource"
 )
 
 // Config option names (as in config.yaml) and defaults the reconcile uses.
@@ -48,6 +49,9 @@ type Snapshot struct {
 	// Relations are the live relations of every endpoint the charm reads,
 	// with the remote application's bag where the endpoint needs it.
 	Relations []Relation
+	// Related are the endpoints Juju lists relations on (goal-state),
+	// which is how relations on endpoints the charm does not read are seen.
+	Related []string
 }
 
 // Relation is one live relation and its remote application's bag.
@@ -75,6 +79,11 @@ type Desired struct {
 	Ignored []gateway.Relation
 	// Upstream is the upstream-ingress relation, nil when there is none.
 	Upstream *Upstream
+	// Unserved are related endpoints whose feature the charm does not
+	// serve yet (see UnservedEndpoints), in that list's order.
+	Unserved []string
+	// Keep holds the objects of those features: never deleted meanwhile.
+	Keep []resource.Hold
 }
 
 // Desired turns the snapshot into the planner's input: the one place the
@@ -93,7 +102,9 @@ func (s Snapshot) Desired() Desired {
 		TLS: gateway.TLS{Enabled: s.TLS}, Units: s.Units, ExternalTrafficCIDRs: s.ExternalTrafficCIDRs,
 		Tenancy: gateway.Tenancy{Allowed: gateway.ParseNamespaces(s.AllowedNamespaces), SameModel: map[juju.RelationID]bool{}},
 	}
+	related := slices.Clone(s.Related)
 	for _, rel := range s.Relations {
+		related = append(related, rel.ID.Endpoint)
 		ep, ok := endpointNamed(rel.ID.Endpoint)
 		if !ok {
 			d.Ignored = append(d.Ignored, rel.Relation)
@@ -104,6 +115,7 @@ func (s Snapshot) Desired() Desired {
 		}
 		ep.add(&d, rel)
 	}
+	d.addUnserved(related)
 	return d
 }
 

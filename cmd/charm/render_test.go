@@ -94,6 +94,7 @@ func TestRenderSummary(t *testing.T) {
 		}},
 		{"relation on another endpoint", `{"app":"gw","model":"m","relations":[{"endpoint":"certificates","id":3,"app":"ca"}]}`, []string{
 			"ignored  ca (certificates:3): endpoint certificates does not affect these manifests\n",
+			"status: not served yet, objects kept as they are: certificates\n",
 		}},
 	}
 	for _, tc := range cases {
