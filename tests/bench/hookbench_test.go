@@ -4,7 +4,8 @@ import (
 	"context"
 	"flag"
 	"fmt"
-	"github.com/canonical/istio-ingress-k8s-go/resource"
+	"net/http"
+	"net/http/httptest"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -17,11 +18,14 @@ import (
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 
 	"github.com/canonical/istio-ingress-k8s-go/gateway"
+	"github.com/canonical/istio-ingress-k8s-go/hooks"
 	"github.com/canonical/istio-ingress-k8s-go/relation/ingress"
+	"github.com/canonical/istio-ingress-k8s-go/resource"
 	"github.com/canonical/istio-ingress-k8s-go/tests/charm"
 	"github.com/canonical/istio-ingress-k8s-go/tests/jujusim"
 	"github.com/canonical/istio-ingress-k8s-go/tests/jujusim/simstate"
 	"github.com/canonical/istio-ingress-k8s-go/tests/kubeenv"
+	"github.com/canonical/istio-ingress-k8s-go/tests/pebbleenv"
 )
 
 var env *kubeenv.Env
@@ -122,8 +126,17 @@ func (s *suite) newFixture(b *testing.B, n int) *fixture {
 	if err := env.CreateGatewayWorkload(ctx, model, app, 1, 1, lbAddress); err != nil {
 		b.Fatal(err)
 	}
+	// The leader's metrics-proxy container: a real Pebble, and a gateway
+	// whose readiness endpoint answers, so the hook makes its Pebble calls.
+	health := httptest.NewServer(http.HandlerFunc(func(http.ResponseWriter, *http.Request) {}))
+	b.Cleanup(health.Close)
+	pebble := pebbleenv.Start(b)
 	f.m = jujusim.NewModel(b, jujusim.WithModelName(model),
-		jujusim.WithHookEnv(map[string]string{"KUBECONFIG": s.proxy.kubeconfig}))
+		jujusim.WithHookEnv(map[string]string{
+			"KUBECONFIG":          s.proxy.kubeconfig,
+			hooks.PebbleSocketEnv: pebble.Socket,
+			hooks.HealthURLEnv:    health.URL + "/healthz/ready",
+		}))
 	jujusim.RequireOK(b, f.m.Deploy(app, s.archive, 1))
 	f.addRequirers(b)
 	// The first reconcile creates everything; the second must find the
