@@ -2,6 +2,7 @@ package juju
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"os"
@@ -155,7 +156,20 @@ func (c *Client) SecretGet(ctx context.Context, o SecretGetOptions) (map[string]
 	if o.Peek {
 		args = append(args, "--peek")
 	}
-	return runJSONMap[string](ctx, c, "secret-get", args...)
+	out, err := c.run(ctx, nil, "secret-get", args...)
+	if err != nil {
+		return nil, err
+	}
+	// Unlike other tools' output, a secret's is never quoted in an error:
+	// not even a prefix of it, nor the decoder's message, may reach a log.
+	var m map[string]string
+	if err := json.Unmarshal(out, &m); err != nil {
+		return nil, errors.New("secret-get: the output is not a JSON object of strings")
+	}
+	if m == nil {
+		m = map[string]string{}
+	}
+	return m, nil
 }
 
 // SecretGrant lets the remote application of rel (or only one of its units)
