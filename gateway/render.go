@@ -50,6 +50,9 @@ func render(in *Input, hostListener string, listeners []listener, served []*requ
 		}
 	}
 
+	if in.TLS.Enabled && in.TLS.Certificate != "" {
+		add(resource.ScopeGateway, tlsSecretObject(in))
+	}
 	add(resource.ScopeGateway, gatewayObject(in, hostListener, listeners))
 	if in.Units > 0 {
 		add(resource.ScopeGateway, hpaObject(in))
@@ -107,10 +110,7 @@ func toMap(obj any) map[string]any {
 }
 
 func gatewayObject(in *Input, hostListener string, listeners []listener) map[string]any {
-	secret := in.TLS.SecretName
-	if secret == "" {
-		secret = TLSSecretName(in.App)
-	}
+	secret := in.TLS.secretName(in.App)
 	gw := gwv1.Gateway{
 		TypeMeta: metav1.TypeMeta{APIVersion: resource.KindGateway.GroupVersion().String(), Kind: resource.KindGateway.Kind},
 		ObjectMeta: metav1.ObjectMeta{
