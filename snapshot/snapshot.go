@@ -13,6 +13,7 @@ import (
 
 	"github.com/canonical/istio-ingress-k8s-go/gateway"
 	"github.com/canonical/istio-ingress-k8s-go/juju"
+	"github.com/canonical/istio-ingress-k8s-go/tlscert"
 )
 
 // Config option names (as in config.yaml) and defaults the reconcile uses.
@@ -43,8 +44,11 @@ type Snapshot struct {
 	Units int
 	// LBAddress is the gateway load balancer's address ("" while none).
 	LBAddress string
-	// TLS says whether the gateway holds a certificate.
+	// TLS says whether the gateway serves HTTPS with a certificate the
+	// snapshot does not hold (charm render's "tls": true).
 	TLS bool
+	// Certificate is the pair the gateway serves; nil when it has none.
+	Certificate *tlscert.Pair
 	// Relations are the live relations of every endpoint the charm reads,
 	// with the remote application's bag where the endpoint needs it.
 	Relations []Relation
@@ -75,6 +79,8 @@ type Desired struct {
 	Ignored []gateway.Relation
 	// Upstream is the upstream-ingress relation, nil when there is none.
 	Upstream *Upstream
+	// Certificates is the certificates relation, nil when there is none.
+	Certificates *gateway.Relation
 }
 
 // Desired turns the snapshot into the planner's input: the one place the
@@ -90,7 +96,7 @@ func (s Snapshot) Desired() Desired {
 	}
 	d.Input = gateway.Input{
 		App: s.App, Model: s.Model, Address: d.Address,
-		TLS: gateway.TLS{Enabled: s.TLS}, Units: s.Units, ExternalTrafficCIDRs: s.ExternalTrafficCIDRs,
+		TLS: s.tlsInput(), Units: s.Units, ExternalTrafficCIDRs: s.ExternalTrafficCIDRs,
 		Tenancy: gateway.Tenancy{Allowed: gateway.ParseNamespaces(s.AllowedNamespaces), SameModel: map[juju.RelationID]bool{}},
 	}
 	for _, rel := range s.Relations {
@@ -128,6 +134,7 @@ func Endpoints() []Endpoint {
 		{Name: EndpointRouteUnauthenticated, WithBag: true, Tenant: true, add: addRoute},
 		{Name: EndpointGatewayMetadata, add: addMetadata},
 		{Name: EndpointUpstream, WithBag: true, add: addUpstream},
+		{Name: EndpointCertificates, WithBag: true, add: addCertificates},
 	}
 }
 

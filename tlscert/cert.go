@@ -83,17 +83,51 @@ func Build(in Issued, key *Key, asked SANs, now time.Time) (Pair, error) {
 // check is Build without the key: the leaf checked against the names and
 // the time, and the chain to serve.
 func (in Issued) check(asked SANs, now time.Time) (Pair, error) {
-	leaf, err := ParseLeaf(in.Certificate)
+	p, err := in.chain()
 	if err != nil {
 		return Pair{}, err
 	}
-	if leaf.IsCA {
+	if p.Leaf.IsCA {
 		return Pair{}, errors.New("it is a CA certificate")
 	}
-	if err := inDate(leaf, now); err != nil {
+	if err := inDate(p.Leaf, now); err != nil {
 		return Pair{}, err
 	}
-	if err := asked.coveredBy(leaf); err != nil {
+	if err := asked.coveredBy(p.Leaf); err != nil {
+		return Pair{}, err
+	}
+	return p, nil
+}
+
+// RedactedKey stands for the private key where a pair is shown to a
+// person (charm render): the key itself is never printed.
+const RedactedKey = "(the private key, held in a Juju secret: never shown)"
+
+// Shown is the pair the charm would serve for in, to show: the chain as
+// served and RedactedKey. With keyPEM set, it must be in's key. Dates and
+// names are not checked.
+func Shown(in Issued, keyPEM string) (Pair, error) {
+	p, err := in.chain()
+	if err != nil {
+		return Pair{}, err
+	}
+	if keyPEM != "" {
+		key, err := ParseKey(keyPEM)
+		if err != nil {
+			return Pair{}, err
+		}
+		if !samePublic(key.Public(), p.Leaf.PublicKey) {
+			return Pair{}, errors.New("it is not for the private key given")
+		}
+	}
+	p.keyPEM = RedactedKey
+	return p, nil
+}
+
+// chain parses the leaf and builds the chain to serve.
+func (in Issued) chain() (Pair, error) {
+	leaf, err := ParseLeaf(in.Certificate)
+	if err != nil {
 		return Pair{}, err
 	}
 	var rest []*x509.Certificate
