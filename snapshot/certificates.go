@@ -26,4 +26,3 @@ func (s Snapshot) tlsInput() gateway.TLS {
 func (d Desired) CertificateNames(plan gateway.Plan) (string, []string) {
 	return d.Address, plan.ServedHostnames()
 }
-
