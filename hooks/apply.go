@@ -36,7 +36,15 @@ func applyIsolated(ctx context.Context, cluster Cluster, listing *kube.Listing, 
 		listing = cluster.List(ctx)
 	}
 	full := gateway.Build(input)
+	// The certificate's Secret goes in before the Gateway that refers to
+	// it: a listener switched to a Secret not there yet would stop HTTPS
+	// for a moment (as on a refresh from the Python charm's Secret).
+	secret, err := cluster.Stage(ctx, listing, ofKind(full.Objects, resource.KindSecret), nil)
+	if err != nil {
+		return full, secret, err
+	}
 	refused, staged, err := isolate(ctx, cluster, listing, full, remembered)
+	staged.Applied += secret.Applied
 	if err != nil {
 		return full, staged, err
 	}
@@ -94,4 +102,14 @@ func isolate(ctx context.Context, cluster Cluster, listing *kube.Listing, plan g
 		return nil, staged, errors.Join(unexplained...)
 	}
 	return refused, staged, nil
+}
+
+func ofKind(objs []*unstructured.Unstructured, kind resource.Kind) []*unstructured.Unstructured {
+	var out []*unstructured.Unstructured
+	for _, obj := range objs {
+		if obj.GetKind() == kind.Kind && obj.GetAPIVersion() == kind.GroupVersion().String() {
+			out = append(out, obj)
+		}
+	}
+	return out
 }

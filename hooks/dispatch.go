@@ -2,6 +2,7 @@ package hooks
 
 import (
 	"context"
+	"crypto/rand"
 	"fmt"
 	"io"
 	"runtime/debug"
@@ -30,6 +31,9 @@ type Deps struct {
 	// KubeBudget bounds the time a hook spends on Kubernetes requests
 	// (default DefaultKubeBudget).
 	KubeBudget time.Duration
+	// Rand draws private keys and request identifiers (default
+	// crypto/rand.Reader).
+	Rand io.Reader
 }
 
 // DefaultKubeBudget is long enough to apply thousands of objects and short
@@ -98,7 +102,11 @@ func Dispatch(ctx context.Context, d Deps) int {
 	if budget <= 0 {
 		budget = DefaultKubeBudget
 	}
-	r := &run{client: client, hook: jctx, ev: ev, cluster: cluster, log: log, kubeBudget: budget}
+	random := d.Rand
+	if random == nil {
+		random = rand.Reader
+	}
+	r := &run{client: client, hook: jctx, ev: ev, cluster: cluster, log: log, kubeBudget: budget, now: now, rand: random}
 	if ev.Kind == Remove {
 		if err := r.remove(ctx); err != nil {
 			log.printf(ctx, juju.LogError, "Cleaning up: %v", err)

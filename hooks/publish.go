@@ -5,6 +5,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 
 	"github.com/canonical/istio-ingress-k8s-go/gateway"
 	"github.com/canonical/istio-ingress-k8s-go/juju"
@@ -22,6 +23,8 @@ type publisher struct {
 	leader *juju.Leader
 	cache  *cache
 	log    logger
+	// rand draws keys and request identifiers.
+	rand io.Reader
 }
 
 // served is what every relation is told about the gateway this hook.
@@ -37,6 +40,8 @@ type served struct {
 	localIP string
 	hook    juju.Context
 	desired snapshot.Desired
+	// cert is the certificates relation (nil: none).
+	cert *certState
 }
 
 // publication is one relation interface's publishing: a feature that tells
@@ -52,6 +57,7 @@ func publications() []publication {
 		{"results", publishResults},
 		{"gateway metadata", publishMetadata},
 		{"the upstream ingress request", publishUpstreamRequest},
+		{"the certificate request", publishCertificateRequest},
 	}
 }
 

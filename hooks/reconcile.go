@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"path/filepath"
 	"slices"
 	"time"
@@ -28,6 +29,9 @@ type run struct {
 	// stops answering fails the reconcile, never hangs the hook (and every
 	// hook queued behind it).
 	kubeBudget time.Duration
+	// now reads the clock (certificate dates); rand draws keys.
+	now  func() time.Time
+	rand io.Reader
 }
 
 // reconcile brings the unit to its desired state and returns the status
@@ -75,6 +79,10 @@ func (r *run) reconcile(ctx context.Context) (juju.Status, error) {
 	}
 	cr := <-reads
 	snap.LBAddress = cr.lbAddress
+	cert, err := r.readCertificate(ctx, &snap, cr.listing)
+	if err != nil {
+		return juju.Status{}, err
+	}
 	desired := snap.Desired()
 	gw, err := readGatewayState(cr, desired)
 	if err != nil {
@@ -84,8 +92,8 @@ func (r *run) reconcile(ctx context.Context) (juju.Status, error) {
 	plan, res, err := applyIsolated(kctx, cluster, cr.listing, desired.Input, r.cache.refused())
 	err = r.overBudget(kctx, err)
 	r.cache.setRefused(plan.Status.Rejected)
-	pub := publisher{client: r.client, leader: leader, cache: r.cache, log: r.log}
-	out := served{plan: plan, address: gw.advertised(), tls: desired.Input.TLS.Enabled, hook: r.hook, desired: desired, localIP: cr.lbAddress}
+	pub := publisher{client: r.client, leader: leader, cache: r.cache, log: r.log, rand: r.rand}
+	out := served{plan: plan, address: gw.advertised(), tls: desired.Input.TLS.Enabled, hook: r.hook, desired: desired, localIP: cr.lbAddress, cert: cert}
 	if desired.Upstream.Answered() {
 		// Behind an outer ingress, requirers are served at its URL.
 		out.scheme, out.address = desired.Served()
@@ -107,11 +115,12 @@ func (r *run) reconcile(ctx context.Context) (juju.Status, error) {
 	if res.Applied+res.Deleted > 0 {
 		r.log.printf(ctx, juju.LogInfo, "Kubernetes: %s", res)
 	}
-	r.warnOnce(ctx, planWarnings(plan))
-	if err := pub.publishAll(ctx, out); err != nil {
-		return juju.Status{}, err
+	pubErr := pub.publishAll(ctx, out)
+	r.warnOnce(ctx, append(planWarnings(plan), certWarnings(cert)...))
+	if pubErr != nil {
+		return juju.Status{}, pubErr
 	}
-	return outcome{gw: gw, plan: plan, desired: desired}.status(), nil
+	return outcome{gw: gw, plan: plan, desired: desired, cert: cert}.status(), nil
 }
 
 // warnOnce logs the warnings the previous reconcile did not: a standing

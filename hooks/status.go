@@ -64,13 +64,14 @@ type outcome struct {
 	gw      gatewayState
 	plan    gateway.Plan
 	desired snapshot.Desired
+	cert    *certState
 }
 
 // statusChecks lists them, most urgent first: refused, invalid or rejected
 // requests come before an invalid hostname, as the reference charm puts
 // conflicts first.
 func statusChecks() []statusCheck {
-	return []statusCheck{planStatus, hostnameStatus, upstreamStatus, gatewayWaiting}
+	return []statusCheck{planStatus, hostnameStatus, upstreamStatus, certStatus, gatewayWaiting}
 }
 
 func planStatus(o outcome) (blocked, _ []string) {

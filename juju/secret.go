@@ -172,6 +172,20 @@ func (c *Client) SecretGet(ctx context.Context, o SecretGetOptions) (map[string]
 	return m, nil
 }
 
+// SecretIDByLabel returns the ID of the secret this unit or application
+// owns under label (secret-info-get --label L --format=json); a secret
+// that does not exist is ErrSecretNotFound.
+func (c *Client) SecretIDByLabel(ctx context.Context, label string) (string, error) {
+	var info map[string]json.RawMessage
+	if err := c.runJSON(ctx, &info, "secret-info-get", "--label", label, "--format=json"); err != nil {
+		return "", err
+	}
+	for id := range info {
+		return id, nil
+	}
+	return "", fmt.Errorf("%w: secret-info-get printed no secret labelled %q", ErrSecretNotFound, label)
+}
+
 // SecretGrant lets the remote application of rel (or only one of its units)
 // read a secret (secret-grant --relation <rel> [--unit U] <id>). The grant
 // ends with the relation.

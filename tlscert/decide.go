@@ -54,6 +54,9 @@ type Decision struct {
 	// NoKey: a certificate arrived but the key it was requested with is
 	// gone. A new key and request are due.
 	NoKey bool
+	// Stale: the request was made with another key than the one held.
+	// A new request is due.
+	Stale bool
 	// Renew: the provider's certificate for Requested is due for renewal.
 	Renew bool
 }
@@ -120,6 +123,10 @@ func (d *Decision) takeIssued(s Situation, c certificates.Certificate, live *Pai
 		d.NoKey = true
 		return nil
 	}
+	if !samePublic(key.Public(), d.Requested.Public) {
+		d.Stale = true
+		return nil
+	}
 	built, err := Build(in, key, d.Requested.SANs, s.Now)
 	if err != nil {
 		d.Problem = fmt.Sprintf("%s: %v", from, err)
@@ -166,6 +173,8 @@ func (d Decision) RequestReason(wanted SANs) string {
 		return "the certificate was revoked"
 	case d.NoKey:
 		return "the key of the request is gone"
+	case d.Stale:
+		return "the request was made with another key"
 	case !d.Requested.SANs.Equal(wanted):
 		return "the names changed"
 	case d.Renew:
