@@ -2,6 +2,7 @@ package e2e
 
 import (
 	"crypto"
+	"crypto/rand"
 	"crypto/tls"
 	"crypto/x509"
 	"encoding/base64"
@@ -19,8 +20,10 @@ import (
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 	"k8s.io/apimachinery/pkg/runtime/schema"
 
+	"github.com/canonical/istio-ingress-k8s-go/gateway"
 	"github.com/canonical/istio-ingress-k8s-go/relation/certificates"
 	"github.com/canonical/istio-ingress-k8s-go/relation/ingress"
+	"github.com/canonical/istio-ingress-k8s-go/resource"
 	"github.com/canonical/istio-ingress-k8s-go/state"
 	"github.com/canonical/istio-ingress-k8s-go/tests/jujusim"
 	"github.com/canonical/istio-ingress-k8s-go/tests/jujusim/certprovider"
@@ -311,4 +314,50 @@ func keyBody(pemKey string) string {
 		return ""
 	}
 	return lines[len(lines)/2]
+}
+
+// TestTLSRefreshFromPython: the Python charm served its certificate from
+// the Opaque Secret APP-tls-certificate. On the refresh's first hook the
+// gateway keeps serving that pair (from the new kubernetes.io/tls Secret,
+// written before the Gateway points at it) until its own certificate
+// arrives, and the old Secret goes.
+func TestTLSRefreshFromPython(t *testing.T) {
+	const (
+		model = "e2e-tls-refresh"
+		apps  = "e2e-tls-refresh-apps"
+		lb    = "10.0.9.2"
+	)
+	s := &tlsScenario{scenario: newScenario(t, model, apps), apps: apps, keysSeen: map[string]bool{}}
+	s.provision(t, lb)
+	s.deploy(t, 1)
+	s.web = s.relate(t, "ingress", jujusim.Remote{App: "web", Units: 1, AppData: ingressApp(apps, "web", 8080)})
+	s.api = s.relate(t, "istio-ingress-route", jujusim.Remote{App: "api", Units: 1, AppData: routeWithHostname(apps, "api.example.com")})
+	s.ca = certprovider.New(t, s.Model, "self-signed", false)
+	s.ok(t, s.ca.Relate(app, "certificates", nil)...)
+
+	// What the Python leader left: its own key and a certificate for the
+	// load balancer's address, leaf only, in an Opaque Secret.
+	oldKey, err := tlscert.GenerateKey(rand.Reader)
+	require.NoError(t, err)
+	oldCSR, err := tlscert.NewCSR(rand.Reader, oldKey, tlscert.NewSANs(lb))
+	require.NoError(t, err)
+	oldCert := s.ca.Issue(t, oldCSR).Certificate
+	legacy := &unstructured.Unstructured{Object: map[string]any{
+		"apiVersion": "v1", "kind": "Secret",
+		"metadata": map[string]any{"name": app + "-tls-certificate", "namespace": model, "labels": map[string]any{
+			resource.LabelInstance: gateway.InstanceLabel(model, app), resource.LabelScope: resource.ScopeGateway}},
+		"stringData": map[string]any{"tls.crt": oldCert, "tls.key": oldKey.PEM()},
+	}}
+	_, err = env.Dynamic().Resource(secretsGVR).Namespace(model).Create(t.Context(), legacy, metav1.CreateOptions{})
+	require.NoError(t, err)
+
+	s.ok(t, s.RunHook(s.leader, "upgrade-charm"))
+	s.assertHTTPS(t, lb, lb)
+	assert.Equal(t, oldCert, secretData(t, s.secret(t), "tls.crt"), "the Python charm's certificate serves until ours arrives")
+	_, err = env.Dynamic().Resource(secretsGVR).Namespace(model).Get(t.Context(), app+"-tls-certificate", metav1.GetOptions{})
+	assert.True(t, apierrors.IsNotFound(err), "the Opaque Secret is gone")
+
+	s.ok(t, s.ca.Answer(t)...)
+	s.assertHTTPS(t, lb, lb, "api.example.com")
+	assert.NotEqual(t, oldCert, secretData(t, s.secret(t), "tls.crt"))
 }
