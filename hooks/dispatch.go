@@ -127,6 +127,11 @@ func Dispatch(ctx context.Context, d Deps) int {
 		log.printf(ctx, juju.LogWarning, "Ignoring the cached reconcile state: %v", err)
 	}
 
+	if ev.Kind == UpgradeCharm {
+		if err := r.dropUnitRequest(ctx); err != nil {
+			log.printf(ctx, juju.LogWarning, "%v", err)
+		}
+	}
 	status, err := safeReconcile(ctx, r)
 	if err != nil {
 		log.printf(ctx, juju.LogError, "Reconcile failed: %v", err)

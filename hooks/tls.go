@@ -259,3 +259,23 @@ func certWarnings(cs *certState) []string {
 	}
 	return lines
 }
+
+// dropUnitRequest removes a request from this unit's bag on the
+// certificates relation: the Python charm asked per unit, and after a
+// refresh those requests would keep the provider issuing certificates no
+// one uses. Run on upgrade-charm only (by every unit: each writes only its
+// own bag); removing a key that is not there is harmless.
+func (r *run) dropUnitRequest(ctx context.Context) error {
+	rels := juju.Relations{Reader: r.client, Hook: r.hook}
+	ids, err := rels.Live(ctx, snapshot.EndpointCertificates)
+	if err != nil {
+		return err
+	}
+	for _, id := range ids {
+		err := r.client.RelationSet(ctx, id, map[string]string{certificates.KeyRequests: ""})
+		if err != nil && !errors.Is(err, juju.ErrRelationNotFound) {
+			return fmt.Errorf("clearing this unit's certificate request on %s: %w", id, err)
+		}
+	}
+	return nil
+}

@@ -21,6 +21,7 @@ import (
 	"k8s.io/apimachinery/pkg/runtime/schema"
 
 	"github.com/canonical/istio-ingress-k8s-go/gateway"
+	"github.com/canonical/istio-ingress-k8s-go/juju"
 	"github.com/canonical/istio-ingress-k8s-go/relation/certificates"
 	"github.com/canonical/istio-ingress-k8s-go/relation/ingress"
 	"github.com/canonical/istio-ingress-k8s-go/resource"
@@ -351,8 +352,17 @@ func TestTLSRefreshFromPython(t *testing.T) {
 	_, err = env.Dynamic().Resource(secretsGVR).Namespace(model).Create(t.Context(), legacy, metav1.CreateOptions{})
 	require.NoError(t, err)
 
+	// ... and its units' requests (the Python charm asked per unit).
+	uc := s.OpenContext(s.leader)
+	require.NoError(t, juju.NewClient(uc).RelationSet(t.Context(), juju.RelationID{Endpoint: "certificates", ID: s.ca.RelID},
+		certificates.RequestBag(oldCSR)))
+	uc.Close(true)
+	require.Len(t, s.ca.Requests(t), 2)
+
 	s.ok(t, s.RunHook(s.leader, "upgrade-charm"))
 	s.assertHTTPS(t, lb, lb)
+	assert.Empty(t, s.RelationData(s.ca.RelID, s.leader)[certificates.KeyRequests], "the unit's request is withdrawn")
+	s.request(t)
 	assert.Equal(t, oldCert, secretData(t, s.secret(t), "tls.crt"), "the Python charm's certificate serves until ours arrives")
 	_, err = env.Dynamic().Resource(secretsGVR).Namespace(model).Get(t.Context(), app+"-tls-certificate", metav1.GetOptions{})
 	assert.True(t, apierrors.IsNotFound(err), "the Opaque Secret is gone")
