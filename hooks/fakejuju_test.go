@@ -4,8 +4,10 @@ import (
 	"encoding/json"
 	"fmt"
 	"maps"
+	"os"
 	"slices"
 	"strconv"
+	"strings"
 	"sync"
 	"testing"
 
@@ -34,6 +36,15 @@ type fakeJuju struct {
 	goal   map[string]string
 	nextID int
 	rels   map[juju.RelationID]*fakeRelation
+	// secrets are the application's secrets by label; fileModes records
+	// the mode of every file secret content was passed in.
+	secrets   map[string]*fakeSecret
+	fileModes []os.FileMode
+}
+
+type fakeSecret struct {
+	id      string
+	content map[string]string
 }
 
 type fakeRelation struct {
@@ -50,10 +61,11 @@ func newFakeJuju(app, model, charmDir string) *fakeJuju {
 	return &fakeJuju{
 		app: app, model: model, unit: unit, charmDir: charmDir, leader: true,
 		// config-get prints every option that has a value: defaults included.
-		config: map[string]any{"ready-timeout": 100, "external-traffic-policy-cidrs": "0.0.0.0/0"},
-		goal:   map[string]string{unit: "active"},
-		nextID: 1,
-		rels:   map[juju.RelationID]*fakeRelation{},
+		config:  map[string]any{"ready-timeout": 100, "external-traffic-policy-cidrs": "0.0.0.0/0"},
+		goal:    map[string]string{unit: "active"},
+		nextID:  1,
+		rels:    map[juju.RelationID]*fakeRelation{},
+		secrets: map[string]*fakeSecret{},
 	}
 }
 
@@ -158,6 +170,10 @@ func (f *fakeJuju) runner() *jujutest.Runner {
 		Handle("relation-get", f.locked(f.relationGet)).
 		Handle("relation-set", f.locked(f.relationSet)).
 		Handle("relation-model-get", f.locked(f.relationModelGet)).
+		Handle("secret-add", f.locked(f.secretAdd)).
+		Handle("secret-set", f.locked(f.secretSet)).
+		Handle("secret-get", f.locked(f.secretGet)).
+		Handle("secret-info-get", f.locked(f.secretInfoGet)).
 		Accept("juju-log", "status-set", "action-fail")
 }
 
@@ -344,4 +360,92 @@ func routeBag(t testing.TB, model, service string, port int, path string, filter
 func jsonString(s string) string {
 	b, _ := json.Marshal(s) // a string always marshals
 	return string(b)
+}
+
+// secretContent reads key#file=path items as Juju does, recording each
+// file's mode.
+func (f *fakeJuju) secretContent(tool string, args []string) (map[string]string, error) {
+	content := map[string]string{}
+	for _, a := range args {
+		key, path, ok := strings.Cut(a, "#file=")
+		if !ok {
+			continue
+		}
+		st, err := os.Stat(path)
+		if err != nil {
+			return nil, toolErr(tool, args, 1, "ERROR "+err.Error())
+		}
+		f.fileModes = append(f.fileModes, st.Mode().Perm())
+		b, err := os.ReadFile(path)
+		if err != nil {
+			return nil, toolErr(tool, args, 1, "ERROR "+err.Error())
+		}
+		content[key] = string(b)
+	}
+	return content, nil
+}
+
+func flagValue(args []string, name string) string {
+	if i := slices.Index(args, name); i >= 0 && i+1 < len(args) {
+		return args[i+1]
+	}
+	return ""
+}
+
+func (f *fakeJuju) secretAdd(args []string, _ []byte) ([]byte, error) {
+	if !f.leader && flagValue(args, "--owner") != "unit" {
+		return nil, toolErr("secret-add", args, 1, "ERROR this unit is not the leader")
+	}
+	content, err := f.secretContent("secret-add", args)
+	if err != nil {
+		return nil, err
+	}
+	label := flagValue(args, "--label")
+	if _, taken := f.secrets[label]; taken {
+		return nil, toolErr("secret-add", args, 1, fmt.Sprintf("ERROR secret with label %q already exists", label))
+	}
+	id := fmt.Sprintf("secret:fake%02d", len(f.secrets)+1)
+	f.secrets[label] = &fakeSecret{id: id, content: content}
+	return []byte(id + "\n"), nil
+}
+
+func (f *fakeJuju) secretSet(args []string, _ []byte) ([]byte, error) {
+	content, err := f.secretContent("secret-set", args)
+	if err != nil {
+		return nil, err
+	}
+	for _, sec := range f.secrets {
+		if slices.Contains(args, sec.id) {
+			if len(content) > 0 {
+				sec.content = content
+			}
+			return nil, nil
+		}
+	}
+	return nil, nil // Juju's secret-set prints nothing for an unknown secret
+}
+
+func (f *fakeJuju) secretByLabel(tool string, args []string) (*fakeSecret, error) {
+	label := flagValue(args, "--label")
+	sec, ok := f.secrets[label]
+	if !ok {
+		return nil, toolErr(tool, args, 1, fmt.Sprintf("ERROR secret %q not found", label))
+	}
+	return sec, nil
+}
+
+func (f *fakeJuju) secretGet(args []string, _ []byte) ([]byte, error) {
+	sec, err := f.secretByLabel("secret-get", args)
+	if err != nil {
+		return nil, err
+	}
+	return json.Marshal(sec.content)
+}
+
+func (f *fakeJuju) secretInfoGet(args []string, _ []byte) ([]byte, error) {
+	sec, err := f.secretByLabel("secret-info-get", args)
+	if err != nil {
+		return nil, err
+	}
+	return json.Marshal(map[string]any{sec.id: map[string]any{"revision": 1, "owner": "application"}})
 }
