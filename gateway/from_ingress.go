@@ -25,10 +25,10 @@ func fromIngress(in *Input, tls bool, r IngressRequest) *request {
 	}
 	q := r.Request
 	if !isDNSLabel(q.Model) {
-		return invalid(r.Relation, fmt.Sprintf("model %q is not a valid namespace name", q.Model))
+		return invalid(r.Relation, fmt.Sprintf("model %q is not a valid namespace name", clip(q.Model)))
 	}
 	if !isDNSLabel(q.Name) {
-		return invalid(r.Relation, fmt.Sprintf("name %q is not a valid Service name", q.Name))
+		return invalid(r.Relation, fmt.Sprintf("name %q is not a valid Service name", clip(q.Name)))
 	}
 	if q.Port < 1 || q.Port > 65535 {
 		return invalid(r.Relation, fmt.Sprintf("port %d is outside 1-65535", q.Port))
@@ -54,7 +54,7 @@ func fromIngress(in *Input, tls bool, r IngressRequest) *request {
 			}},
 		}}
 	}
-	key, display := httpMatchKey(match, "")
+	shape, display := httpMatchShape(match, nil, "")
 
 	plain := listenerFor(ingressHTTPPort, false)
 	req.addListener(plain)
@@ -64,7 +64,7 @@ func fromIngress(in *Input, tls bool, r IngressRequest) *request {
 			kind: kindHTTP, name: objectName(q.Name, "httproute", l.name(), in.App), namespace: q.Model,
 			listener: l, httpRules: []gwv1.HTTPRouteRule{rule},
 		})
-		req.claims = append(req.claims, claim{kind: kindHTTP, port: l.port, listener: l.name(), key: key, display: display})
+		req.claims = append(req.claims, claim{kind: kindHTTP, port: l.port, listener: l.name(), shape: shape, display: display})
 	}
 	if !tls {
 		route(plain, serve)

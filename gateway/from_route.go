@@ -37,18 +37,19 @@ func fromRoute(in *Input, tls bool, hostListener string, r RouteRequest) *reques
 
 func (req *request) addRouteConfig(in *Input, tls bool, hostListener string, cfg *ingressroute.Config) error {
 	if !isDNSLabel(cfg.Model) {
-		return fmt.Errorf("model %q is not a valid namespace name", cfg.Model)
+		return fmt.Errorf("model %q is not a valid namespace name", clip(cfg.Model))
 	}
+	// Only the listeners routes use are opened: a declared port no route
+	// uses would take a place on the shared Gateway and serve nothing.
 	for _, l := range cfg.Listeners {
 		if err := validatePort("listener", l.Port); err != nil {
 			return err
 		}
-		req.addListener(listenerFor(l.Port, tls))
 	}
 	names := map[string]string{}
 	claimName := func(kind, name, route string) error {
 		if other, ok := names[kind+"/"+name]; ok {
-			return fmt.Errorf("routes %q and %q both become %s %s; give them distinct names", other, route, kind, name)
+			return fmt.Errorf("routes %q and %q both become %s %s; give them distinct names", clip(other), clip(route), kind, clip(name))
 		}
 		names[kind+"/"+name] = route
 		return nil
@@ -56,7 +57,7 @@ func (req *request) addRouteConfig(in *Input, tls bool, hostListener string, cfg
 	for _, hr := range cfg.HTTPRoutes {
 		route, err := req.httpRoute(in, tls, cfg.Model, hr)
 		if err != nil {
-			return fmt.Errorf("http route %q: %w", hr.Name, err)
+			return fmt.Errorf("http route %q: %w", clip(hr.Name), err)
 		}
 		if err := claimName("HTTPRoute", route.name, hr.Name); err != nil {
 			return err
@@ -67,7 +68,7 @@ func (req *request) addRouteConfig(in *Input, tls bool, hostListener string, cfg
 	for _, gr := range cfg.GRPCRoutes {
 		route, err := req.grpcRoute(in, tls, cfg.Model, gr)
 		if err != nil {
-			return fmt.Errorf("grpc route %q: %w", gr.Name, err)
+			return fmt.Errorf("grpc route %q: %w", clip(gr.Name), err)
 		}
 		if err := claimName("GRPCRoute", route.name, gr.Name); err != nil {
 			return err
@@ -97,7 +98,7 @@ func (req *request) warnIfUnattached(route string, hosts []gwv1.Hostname, hostLi
 		}
 	}
 	req.result.Warnings = append(req.result.Warnings, fmt.Sprintf(
-		"route %q: none of its hostnames matches the gateway hostname %q, so it receives no traffic", route, hostListener))
+		"route %q: none of its hostnames matches the gateway hostname %q, so it receives no traffic", clip(route), hostListener))
 }
 
 // routeListener validates a route's listener and records it: a route may name
@@ -121,7 +122,7 @@ func routeHostnames(in []string) ([]gwv1.Hostname, []string, error) {
 	for _, h := range in {
 		h = strings.ToLower(h)
 		if len(h) > maxHostnameLength || !routeHostPattern.MatchString(h) || isIP(h) {
-			return nil, nil, fmt.Errorf("hostname %q is not a valid (optionally wildcard) DNS name", h)
+			return nil, nil, fmt.Errorf("hostname %q is not a valid (optionally wildcard) DNS name", clip(h))
 		}
 		out = append(out, gwv1.Hostname(h))
 		plain = append(plain, h)
@@ -132,11 +133,14 @@ func routeHostnames(in []string) ([]gwv1.Hostname, []string, error) {
 // backendRefs validates and converts backends. The caller records the uses
 // (for policies) only for backends it renders.
 func backendRefs(namespace string, grpc bool, in []ingressroute.BackendRef) ([]gwv1.BackendRef, []backendUse, error) {
+	if len(in) > ingressroute.MaxBackendsPerRoute {
+		return nil, nil, fmt.Errorf("%d backends, at most %d allowed", len(in), ingressroute.MaxBackendsPerRoute)
+	}
 	out := make([]gwv1.BackendRef, 0, len(in))
 	uses := make([]backendUse, 0, len(in))
 	for _, b := range in {
 		if !isDNSLabel(b.Service) {
-			return nil, nil, fmt.Errorf("backend service %q is not a valid Service name", b.Service)
+			return nil, nil, fmt.Errorf("backend service %q is not a valid Service name", clip(b.Service))
 		}
 		if err := validatePort("backend", b.Port); err != nil {
 			return nil, nil, err
@@ -177,17 +181,17 @@ func (req *request) httpRoute(in *Input, tls bool, namespace string, hr ingressr
 	}
 	matches := make([]gwv1.HTTPRouteMatch, 0, len(hr.Matches))
 	for _, m := range hr.Matches {
-		gm, key, display, err := httpMatch(m)
+		gm, shape, display, err := httpMatch(m)
 		if err != nil {
 			return plannedRoute{}, err
 		}
 		matches = append(matches, gm)
-		req.claims = append(req.claims, claim{kind: kindHTTP, port: l.port, listener: l.name(), key: key, display: display, hostnames: plainHosts})
+		req.claims = append(req.claims, claim{kind: kindHTTP, port: l.port, listener: l.name(), shape: shape, display: display, hostnames: plainHosts})
 	}
 	if len(matches) == 0 {
 		// No match means every request: claim the default PathPrefix "/".
-		key, display := httpMatchKey(gwv1.HTTPRouteMatch{}, "")
-		req.claims = append(req.claims, claim{kind: kindHTTP, port: l.port, listener: l.name(), key: key, display: display, hostnames: plainHosts})
+		shape, display := httpMatchShape(gwv1.HTTPRouteMatch{}, nil, "")
+		req.claims = append(req.claims, claim{kind: kindHTTP, port: l.port, listener: l.name(), shape: shape, display: display, hostnames: plainHosts})
 	}
 	filters, redirect, prefixRewrite, err := httpFilters(hr.Filters)
 	if err != nil {
@@ -206,7 +210,7 @@ func (req *request) httpRoute(in *Input, tls bool, namespace string, hr ingressr
 		// backends next to it.
 		backends, uses = nil, nil
 		req.result.Warnings = append(req.result.Warnings, fmt.Sprintf(
-			"http route %q: backends are ignored because the route redirects", hr.Name))
+			"http route %q: backends are ignored because the route redirects", clip(hr.Name)))
 	}
 	req.backends = append(req.backends, uses...)
 	rules, err := httpRules(matches, filters, backends, prefixRewrite)
@@ -245,7 +249,7 @@ func httpRules(matches []gwv1.HTTPRouteMatch, filters []gwv1.HTTPRouteFilter, ba
 	return rules, nil
 }
 
-func httpMatch(m ingressroute.HTTPRouteMatch) (gwv1.HTTPRouteMatch, string, string, error) {
+func httpMatch(m ingressroute.HTTPRouteMatch) (gwv1.HTTPRouteMatch, matchShape, string, error) {
 	var gm gwv1.HTTPRouteMatch
 	if m.Path != nil {
 		typ := gwv1.PathMatchType(m.Path.Type)
@@ -253,27 +257,27 @@ func httpMatch(m ingressroute.HTTPRouteMatch) (gwv1.HTTPRouteMatch, string, stri
 			typ = gwv1.PathMatchPathPrefix
 		}
 		if err := validatePath(typ, m.Path.Value); err != nil {
-			return gm, "", "", err
+			return gm, matchShape{}, "", err
 		}
 		gm.Path = &gwv1.HTTPPathMatch{Type: ptr(typ), Value: ptr(m.Path.Value)}
 	}
 	if m.Method != nil {
 		if !m.Method.Valid() {
-			return gm, "", "", fmt.Errorf("unknown method %q", *m.Method)
+			return gm, matchShape{}, "", fmt.Errorf("unknown method %q", clip(string(*m.Method)))
 		}
 		gm.Method = ptr(gwv1.HTTPMethod(*m.Method))
 	}
 	headers, headerKey, err := normaliseHeaders(headerPairs(m.Headers))
 	if err != nil {
-		return gm, "", "", err
+		return gm, matchShape{}, "", err
 	}
 	for _, h := range headers {
 		gm.Headers = append(gm.Headers, gwv1.HTTPHeaderMatch{
 			Type: ptr(gwv1.HeaderMatchExact), Name: gwv1.HTTPHeaderName(h.name), Value: h.value,
 		})
 	}
-	key, display := httpMatchKey(gm, headerKey)
-	return gm, key, display, nil
+	shape, display := httpMatchShape(gm, headers, headerKey)
+	return gm, shape, display, nil
 }
 
 // httpFilters converts the interface's filters and reports whether one
@@ -290,7 +294,7 @@ func httpFilters(in []ingressroute.HTTPRouteFilter) (out []gwv1.HTTPRouteFilter,
 			rw := &gwv1.HTTPURLRewriteFilter{}
 			if f.URLRewrite.Hostname != nil {
 				if !preciseHostPattern.MatchString(*f.URLRewrite.Hostname) {
-					return nil, false, false, fmt.Errorf("URLRewrite hostname %q is not a valid DNS name", *f.URLRewrite.Hostname)
+					return nil, false, false, fmt.Errorf("URLRewrite hostname %q is not a valid DNS name", clip(*f.URLRewrite.Hostname))
 				}
 				rw.Hostname = ptr(gwv1.PreciseHostname(*f.URLRewrite.Hostname))
 			}
@@ -314,7 +318,7 @@ func httpFilters(in []ingressroute.HTTPRouteFilter) (out []gwv1.HTTPRouteFilter,
 			prefixRewrite = prefixRewrite || prefix
 			out = append(out, gwv1.HTTPRouteFilter{Type: gwv1.HTTPRouteFilterRequestRedirect, RequestRedirect: rr})
 		default:
-			return nil, false, false, fmt.Errorf("unknown filter type %q", f.Type)
+			return nil, false, false, fmt.Errorf("unknown filter type %q", clip(string(f.Type)))
 		}
 	}
 	switch {
@@ -328,7 +332,7 @@ func httpFilters(in []ingressroute.HTTPRouteFilter) (out []gwv1.HTTPRouteFilter,
 
 func pathModifier(p *ingressroute.PathModifier) (*gwv1.HTTPPathModifier, bool, error) {
 	if len(p.Value) > maxPathValueLength {
-		return nil, false, fmt.Errorf("path %q is longer than %d characters", p.Value, maxPathValueLength)
+		return nil, false, fmt.Errorf("path %q is longer than %d characters", clip(p.Value), maxPathValueLength)
 	}
 	switch p.Type {
 	case ingressroute.ReplaceFullPath:
@@ -336,20 +340,20 @@ func pathModifier(p *ingressroute.PathModifier) (*gwv1.HTTPPathModifier, bool, e
 	case ingressroute.ReplacePrefixMatch:
 		return &gwv1.HTTPPathModifier{Type: gwv1.PrefixMatchHTTPPathModifier, ReplacePrefixMatch: ptr(p.Value)}, true, nil
 	}
-	return nil, false, fmt.Errorf("unknown path modifier type %q", p.Type)
+	return nil, false, fmt.Errorf("unknown path modifier type %q", clip(string(p.Type)))
 }
 
 func requestRedirect(r *ingressroute.RequestRedirect) (*gwv1.HTTPRequestRedirectFilter, bool, error) {
 	out := &gwv1.HTTPRequestRedirectFilter{}
 	if r.Scheme != nil {
 		if *r.Scheme != "http" && *r.Scheme != "https" {
-			return nil, false, fmt.Errorf("scheme %q is not http or https", *r.Scheme)
+			return nil, false, fmt.Errorf("scheme %q is not http or https", clip(*r.Scheme))
 		}
 		out.Scheme = ptr(*r.Scheme)
 	}
 	if r.Hostname != nil {
 		if !preciseHostPattern.MatchString(*r.Hostname) {
-			return nil, false, fmt.Errorf("hostname %q is not a valid DNS name", *r.Hostname)
+			return nil, false, fmt.Errorf("hostname %q is not a valid DNS name", clip(*r.Hostname))
 		}
 		out.Hostname = ptr(gwv1.PreciseHostname(*r.Hostname))
 	}
@@ -397,13 +401,13 @@ func (req *request) grpcRoute(in *Input, tls bool, namespace string, gr ingressr
 		if m.Method != nil {
 			service = m.Method.Service
 			if !grpcServicePattern.MatchString(service) {
-				return plannedRoute{}, fmt.Errorf("gRPC service %q is not a valid service name", service)
+				return plannedRoute{}, fmt.Errorf("gRPC service %q is not a valid service name", clip(service))
 			}
 			gm.Method = &gwv1.GRPCMethodMatch{Service: ptr(service)}
 			if m.Method.Method != nil {
 				method = *m.Method.Method
 				if !grpcMethodPattern.MatchString(method) {
-					return plannedRoute{}, fmt.Errorf("gRPC method %q is not a valid method name", method)
+					return plannedRoute{}, fmt.Errorf("gRPC method %q is not a valid method name", clip(method))
 				}
 				gm.Method.Method = ptr(method)
 			}
@@ -418,16 +422,16 @@ func (req *request) grpcRoute(in *Input, tls bool, namespace string, gr ingressr
 			})
 		}
 		matches = append(matches, gm)
-		key, display := grpcMatchKey(service, method, headerKey)
-		req.claims = append(req.claims, claim{kind: kindGRPC, port: l.port, listener: l.name(), key: key, display: display, hostnames: plainHosts})
+		shape, display := grpcMatchShape(service, method, headers, headerKey)
+		req.claims = append(req.claims, claim{kind: kindGRPC, port: l.port, listener: l.name(), shape: shape, display: display, hostnames: plainHosts})
 	}
 	if len(matches) == 0 {
-		key, display := grpcMatchKey("", "", "")
-		req.claims = append(req.claims, claim{kind: kindGRPC, port: l.port, listener: l.name(), key: key, display: display, hostnames: plainHosts})
+		shape, display := grpcMatchShape("", "", nil, "")
+		req.claims = append(req.claims, claim{kind: kindGRPC, port: l.port, listener: l.name(), shape: shape, display: display, hostnames: plainHosts})
 	}
 	if len(gr.Filters) > 0 {
 		req.result.Warnings = append(req.result.Warnings, fmt.Sprintf(
-			"grpc route %q: redirect filters are ignored because GRPCRoute cannot redirect", gr.Name))
+			"grpc route %q: redirect filters are ignored because GRPCRoute cannot redirect", clip(gr.Name)))
 	}
 	refs, uses, err := backendRefs(namespace, true, gr.Backends)
 	if err != nil {

@@ -49,8 +49,8 @@ func FuzzBuild(f *testing.F) {
 			t.Fatalf("the incumbent lost its route to a newer relation: %+v", plan.Results[0])
 		}
 		for _, o := range plan.Objects {
-			if !isDNSLabel(o.GetName()) && o.GetKind() != "Gateway" && o.GetKind() != "HorizontalPodAutoscaler" {
-				t.Fatalf("%s name %q is not a DNS-1123 label", o.GetKind(), o.GetName())
+			if !isObjectName(o.GetName()) {
+				t.Fatalf("%s name %q is not a DNS-1123 subdomain", o.GetKind(), o.GetName())
 			}
 			if !isDNSLabel(o.GetNamespace()) {
 				t.Fatalf("%s %s namespace %q is not a DNS-1123 label", o.GetKind(), o.GetName(), o.GetNamespace())

@@ -2,6 +2,7 @@ package gateway
 
 import (
 	"crypto/sha1" //nolint:gosec // a naming hash shared with the reference charm, not a security boundary
+	"crypto/sha256"
 	"encoding/hex"
 )
 
@@ -18,6 +19,14 @@ const labelHashLength = 6
 // place keeps ownership of the objects the reference charm created.
 func InstanceLabel(model, app string) string {
 	return charmKubernetesLabel(model, app, "", "", "-")
+}
+
+// DeploymentLabel is the value of resource.LabelDeployment for this charm
+// instance: 32 hex digits of SHA-256 over model and app, separated by a byte
+// neither name can hold, so distinct deployments never share it.
+func DeploymentLabel(model, app string) string {
+	sum := sha256.Sum256([]byte(model + "/" + app))
+	return hex.EncodeToString(sum[:16])
 }
 
 // TelemetryLabelKey is the key of the label that marks the gateway pods for

@@ -1,6 +1,8 @@
 package gateway
 
 import (
+	"crypto/sha256"
+	"encoding/hex"
 	"strings"
 	"testing"
 
@@ -33,6 +35,12 @@ func TestLabels(t *testing.T) {
 	}
 }
 
+// sha is the 16-hex-digit sha256 prefix a sanitised name carries.
+func sha(raw string) string {
+	sum := sha256.Sum256([]byte(raw))
+	return hex.EncodeToString(sum[:])[:16]
+}
+
 func TestObjectName(t *testing.T) {
 	t.Parallel()
 	cases := []struct {
@@ -42,17 +50,20 @@ func TestObjectName(t *testing.T) {
 	}{
 		{"valid names are kept as the reference charm renders them", []string{"tempo", "otlp", "grpcroute", "http-4317", "istio-ingress-k8s"},
 			"tempo-otlp-grpcroute-http-4317-istio-ingress-k8s"},
-		{"uppercase and underscores are sanitised with a hash", []string{"app", "My_Route"}, "app-my-route-576f0b"},
+		{"uppercase and underscores are sanitised with a hash", []string{"app", "My_Route"}, "app-my-route-" + sha("app-My_Route")},
 		{"a sanitised twin of a valid name stays distinct", []string{"app", "my-route"}, "app-my-route"},
-		{"nothing valid left", []string{"_", "_"}, "x-48ab53"},
-		{"too long is cut and hashed", []string{strings.Repeat("a", 70)}, strings.Repeat("a", 56) + "-ed6c69"},
+		{"nothing valid left", []string{"_", "_"}, "x-" + sha("_-_")},
+		{"longer than 63 is kept: routes and policies take 253 characters", []string{strings.Repeat("a", 70), "httproute", "http-80", "gw"},
+			strings.Repeat("a", 70) + "-httproute-http-80-gw"},
+		{"dots are kept as the Python charm writes them", []string{"app", "v1.api"}, "app-v1.api"},
+		{"too long is cut and hashed", []string{strings.Repeat("a", 300)}, strings.Repeat("a", 236) + "-" + sha(strings.Repeat("a", 300))},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
 			got := objectName(tc.parts...)
 			assert.Equal(t, tc.want, got)
-			assert.True(t, isDNSLabel(got), "%q is not a DNS-1123 label", got)
+			assert.True(t, isObjectName(got), "%q is not a DNS-1123 subdomain", got)
 		})
 	}
 }

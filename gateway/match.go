@@ -7,6 +7,8 @@ import (
 	"strings"
 
 	gwv1 "sigs.k8s.io/gateway-api/apis/v1"
+
+	"github.com/canonical/istio-ingress-k8s-go/relation/wire"
 )
 
 // Patterns the Gateway API CRDs enforce; checking them here turns a request
@@ -43,36 +45,36 @@ type claim struct {
 	kind      routeKind
 	port      int
 	listener  string
-	key       string   // normalised match: identical keys are the same match
-	display   string   // the match as a person would write it
+	shape     matchShape
+	display   string   // the match as a person would write it, clipped
 	hostnames []string // empty: every hostname
 }
 
 // validatePath checks a path match value against the rules of its type.
 func validatePath(typ gwv1.PathMatchType, value string) error {
 	if len(value) > maxPathValueLength {
-		return fmt.Errorf("path %q is longer than %d characters", value, maxPathValueLength)
+		return fmt.Errorf("path %q is longer than %d characters", clip(value), maxPathValueLength)
 	}
 	switch typ {
 	case gwv1.PathMatchExact, gwv1.PathMatchPathPrefix:
 		switch {
 		case !strings.HasPrefix(value, "/"):
-			return fmt.Errorf("%s path %q must start with /", typ, value)
+			return fmt.Errorf("%s path %q must start with /", typ, clip(value))
 		case !pathCharsPattern.MatchString(value):
-			return fmt.Errorf("%s path %q has characters not allowed in a URL path", typ, value)
+			return fmt.Errorf("%s path %q has characters not allowed in a URL path", typ, clip(value))
 		case strings.Contains(value, "//"), strings.Contains(value, "/./"), strings.Contains(value, "/../"),
 			strings.HasSuffix(value, "/."), strings.HasSuffix(value, "/.."):
-			return fmt.Errorf("%s path %q must not contain //, /./ or /../ nor end in /. or /..", typ, value)
+			return fmt.Errorf("%s path %q must not contain //, /./ or /../ nor end in /. or /..", typ, clip(value))
 		}
 	case gwv1.PathMatchRegularExpression:
 		if value == "" {
 			return fmt.Errorf("regular expression path is empty")
 		}
 		if _, err := regexp.Compile(value); err != nil {
-			return fmt.Errorf("regular expression path %q: %w", value, err)
+			return fmt.Errorf("regular expression path %q: %s", clip(value), clip(err.Error()))
 		}
 	default:
-		return fmt.Errorf("unknown path match type %q", typ)
+		return fmt.Errorf("unknown path match type %q", clip(string(typ)))
 	}
 	return nil
 }
@@ -92,10 +94,10 @@ func normaliseHeaders(in [][2]string) ([]header, string, error) {
 	for _, h := range in {
 		name, value := h[0], h[1]
 		if len(name) > 256 || !headerNamePattern.MatchString(name) {
-			return nil, "", fmt.Errorf("header name %q is not a valid HTTP header name", name)
+			return nil, "", fmt.Errorf("header name %q is not a valid HTTP header name", clip(name))
 		}
 		if value == "" || len(value) > maxHeaderValueLen {
-			return nil, "", fmt.Errorf("header %q value must be 1 to %d characters", name, maxHeaderValueLen)
+			return nil, "", fmt.Errorf("header %q value must be 1 to %d characters", clip(name), maxHeaderValueLen)
 		}
 		lower := strings.ToLower(name)
 		if seen[lower] {
@@ -112,10 +114,9 @@ func normaliseHeaders(in [][2]string) ([]header, string, error) {
 	return out, strings.Join(keys, "&"), nil
 }
 
-// httpMatchKey returns the comparison key and display form of an HTTP match.
-// A missing path is the Gateway API default, PathPrefix "/"; a PathPrefix
-// trailing "/" does not change what it matches.
-func httpMatchKey(m gwv1.HTTPRouteMatch, headerKey string) (key, display string) {
+// httpMatchShape returns the overlap shape and display form of an HTTP
+// match. A missing path is the Gateway API default, PathPrefix "/".
+func httpMatchShape(m gwv1.HTTPRouteMatch, headers []header, headerKey string) (matchShape, string) {
 	typ, value := gwv1.PathMatchPathPrefix, "/"
 	if m.Path != nil {
 		if m.Path.Type != nil {
@@ -125,45 +126,57 @@ func httpMatchKey(m gwv1.HTTPRouteMatch, headerKey string) (key, display string)
 			value = *m.Path.Value
 		}
 	}
-	if typ == gwv1.PathMatchPathPrefix && len(value) > 1 {
-		value = strings.TrimRight(value, "/")
-		if value == "" {
-			value = "/"
-		}
-	}
 	method := ""
 	if m.Method != nil {
 		method = string(*m.Method)
 	}
-	key = fmt.Sprintf("%s %s|%s|%s", typ, value, method, headerKey)
-	display = fmt.Sprintf("%s %s", typ, value)
+	shape := newShape(typ, value, method, headers)
+	if typ != gwv1.PathMatchRegularExpression {
+		value = shape.path // "/api/" and "/api" are one prefix, shown alike
+	}
+	display := fmt.Sprintf("%s %s", typ, clip(value))
 	if method != "" {
 		display += " method " + method
 	}
 	if headerKey != "" {
-		display += " headers " + headerKey
+		display += " headers " + clip(headerKey)
 	}
-	return key, display
+	return shape, display
 }
 
-// grpcMatchKey returns the comparison key and display form of a gRPC match.
-func grpcMatchKey(service, method, headerKey string) (key, display string) {
+// grpcMatchShape returns the overlap shape and display form of a gRPC match.
+func grpcMatchShape(service, method string, headers []header, headerKey string) (matchShape, string) {
 	path := "/" + service + "/" + method
+	shape := newShape(gwv1.PathMatchExact, path, "", headers)
 	switch {
 	case service == "" && method == "":
 		path = "any gRPC method"
+		shape = newShape(gwv1.PathMatchPathPrefix, "/", "", headers)
 	case method == "":
 		path = "/" + service + "/*"
+		shape = newShape(gwv1.PathMatchPathPrefix, "/"+service, "", headers)
 	case service == "":
+		// Any service: not a path prefix, so compared as a regular
+		// expression would be (it meets every other gRPC match).
 		path = "/*/" + method
+		shape = newShape(gwv1.PathMatchRegularExpression, "/", "", headers)
 	}
-	key = path + "|" + headerKey
-	display = "gRPC " + path
+	display := "gRPC " + clip(path)
 	if headerKey != "" {
-		display += " headers " + headerKey
+		display += " headers " + clip(headerKey)
 	}
-	return key, display
+	return shape, display
 }
+
+// clip shortens requirer data echoed in a reason, a status or a log line.
+func clip(s string) string { return wire.Clip(s, maxEcho) }
+
+// maxEcho is how much of one requirer value a message repeats, and
+// maxReason how long a whole reason (which may list many fields) grows.
+const (
+	maxEcho   = 64
+	maxReason = 1024
+)
 
 // hostnamesOverlap reports whether two route hostname lists can match the
 // same request (an empty list matches every hostname) and names a hostname

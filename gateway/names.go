@@ -1,29 +1,42 @@
 package gateway
 
 import (
-	"crypto/sha1" //nolint:gosec // a naming hash, not a security boundary
+	"crypto/sha256"
 	"encoding/hex"
 	"strings"
+
+	"k8s.io/apimachinery/pkg/util/validation"
 )
 
-// maxNameLength keeps every object name a valid DNS-1123 label, the strictest
-// rule any kind we render (or that Istio derives from them) applies.
+// maxNameLength is the longest name a DNS-1123 label may have: namespaces,
+// Services, and the names Kubernetes derives label values from.
 const maxNameLength = 63
 
-// objectName joins parts with "-" into a DNS-1123 label. A name that is
-// already valid is returned unchanged, so names match the reference charm's;
-// otherwise it is lowercased, invalid characters become "-", and a stable hash
-// of the raw name is appended, so two raw names that sanitise alike (or share
-// a long prefix) still get distinct objects.
+// maxObjectNameLength is the longest name every kind the charm names after
+// its requirers accepts (HTTPRoute, GRPCRoute, AuthorizationPolicy,
+// DestinationRule): a DNS-1123 subdomain.
+const maxObjectNameLength = validation.DNS1123SubdomainMaxLength
+
+// nameHashLength is how many hex digits of sha256 a sanitised name carries:
+// 64 bits, so finding two raw names that meet is out of reach.
+const nameHashLength = 16
+
+// objectName joins parts with "-" into an object name. A name that is
+// already a valid DNS-1123 subdomain (up to 253 characters) is returned
+// unchanged, so names are the Python charm's and an upgrade in place keeps
+// its objects. Otherwise it is lowercased, every character outside
+// [a-z0-9-] becomes "-", and a hash of the raw name is appended, so two raw
+// names that sanitise alike (or share a long prefix) still get distinct
+// objects.
 func objectName(parts ...string) string {
 	raw := strings.Join(parts, "-")
-	if isDNSLabel(raw) {
+	if isObjectName(raw) {
 		return raw
 	}
 	clean := sanitize(raw)
-	sum := sha1.Sum([]byte(raw)) //nolint:gosec // see import
-	suffix := hex.EncodeToString(sum[:])[:labelHashLength]
-	keep := maxNameLength - len(suffix) - 1
+	sum := sha256.Sum256([]byte(raw))
+	suffix := hex.EncodeToString(sum[:])[:nameHashLength]
+	keep := maxObjectNameLength - len(suffix) - 1
 	if len(clean) > keep {
 		clean = strings.TrimRight(clean[:keep], "-")
 	}
@@ -31,6 +44,11 @@ func objectName(parts ...string) string {
 		return "x-" + suffix
 	}
 	return clean + "-" + suffix
+}
+
+// isObjectName reports whether s is a DNS-1123 subdomain.
+func isObjectName(s string) bool {
+	return len(s) <= maxObjectNameLength && len(validation.IsDNS1123Subdomain(s)) == 0
 }
 
 // sanitize lowercases s, maps every character outside [a-z0-9-] to "-", and

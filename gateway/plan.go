@@ -25,6 +25,19 @@ type Plan struct {
 	// it serves (several for a policy on a backend they share). The
 	// gateway's own objects have none.
 	Owners map[resource.ObjectID][]Relation
+	// Standby are the objects of the relations refused only because an
+	// admitted one holds what they ask for (a route conflict, no room for
+	// listeners). When the cluster refuses an admitted relation, one of
+	// these may take its place in the rebuilt plan, so the apply step has
+	// the cluster judge them (in a dry run) first.
+	Standby Standby
+}
+
+// Standby are objects rendered for relations the plan does not serve.
+type Standby struct {
+	Objects []*unstructured.Unstructured
+	// Owners names the relations each object would serve.
+	Owners map[resource.ObjectID][]Relation
 }
 
 // Result returns the outcome for the relation with the given id.
@@ -68,9 +81,9 @@ func Build(in Input) Plan {
 		)
 	})
 
-	reg := newRegistry(in.App, tls)
+	reg := newRegistry(&in, tls)
 	var plan Plan
-	var served []*request
+	var served, standby []*request
 	for _, r := range reqs {
 		if reason, ok := in.Rejected[r.result.ID]; ok && r.result.State == StateServed {
 			r.refuse(StateRejected, reason)
@@ -81,16 +94,18 @@ func Build(in Input) Plan {
 			plan.Status.Denied = append(plan.Status.Denied, r.result)
 		}
 		if r.result.State == StateServed {
-			if c := reg.collide(r); c != nil {
+			if c := reg.collide(&in, r); c != nil {
 				r.refuse(StateRefused, c.Collision())
 				r.result.Conflict = c
 				plan.Status.Conflicts = append(plan.Status.Conflicts, *c)
+				standby = append(standby, r)
 			} else if n := reg.newPorts(r); len(reg.listeners)+n > MaxListeners {
 				r.refuse(StateRefused, fmt.Sprintf("no room on the Gateway: it holds at most %d listener ports, %d are taken and this request adds %d",
 					MaxListeners, len(reg.listeners), n))
 				plan.Status.NoRoom = append(plan.Status.NoRoom, r.result)
+				standby = append(standby, r)
 			} else {
-				reg.admit(r)
+				reg.admit(&in, r)
 				served = append(served, r)
 			}
 		}
@@ -106,26 +121,42 @@ func Build(in Input) Plan {
 	cidrs, bad := parseCIDRs(in.ExternalTrafficCIDRs)
 	plan.Status.BadCIDRs = bad
 	plan.Objects, plan.Owners = render(&in, hostListener, reg.gatewayListeners(), served, cidrs)
+	plan.Standby = standbyObjects(&in, hostListener, reg.gatewayListeners(), standby, cidrs, plan.Owners)
 	return plan
 }
 
-// holder is who owns a claimed listener port, route object or match.
-type holder struct {
-	rel       Relation
-	hostnames []string
+// standbyObjects renders the relations of standby alone, keeping the
+// objects they own that the plan does not already hold (a policy on a
+// Service a served relation shares is judged as part of the plan).
+func standbyObjects(in *Input, hostListener string, listeners []listener, standby []*request, cidrs []string, held map[resource.ObjectID][]Relation) Standby {
+	if len(standby) == 0 {
+		return Standby{}
+	}
+	objs, owners := render(in, hostListener, listeners, standby, cidrs)
+	out := Standby{Owners: map[resource.ObjectID][]Relation{}}
+	for _, obj := range objs {
+		id := resource.IDOf(obj)
+		if _, isHeld := held[id]; isHeld || len(owners[id]) == 0 {
+			continue
+		}
+		out.Objects = append(out.Objects, obj)
+		out.Owners[id] = owners[id]
+	}
+	return out
 }
 
-type claimKey struct {
-	kind routeKind
-	port int
-	key  string
+// objectOwner is who renders an object: a relation's route, or a policy for
+// a backend Service (shared by every relation that routes to it).
+type objectOwner struct {
+	rel     Relation
+	backend serviceKey // set for a policy
 }
 
 // registry holds what admitted relations own.
 type registry struct {
 	listeners map[int]listenerOwner
-	objects   map[string]Relation
-	claims    map[claimKey][]holder
+	objects   map[resource.ObjectID]objectOwner
+	matches   *overlapIndex
 }
 
 type listenerOwner struct {
@@ -134,22 +165,48 @@ type listenerOwner struct {
 }
 
 // newRegistry starts with the ingress v2 listeners, which the Gateway always
-// has: http-80, plus https-443 with TLS.
-func newRegistry(app string, tls bool) *registry {
-	reg := &registry{listeners: map[int]listenerOwner{}, objects: map[string]Relation{}, claims: map[claimKey][]holder{}}
+// has: http-80, plus https-443 with TLS, and the charm's own objects a
+// relation's object could be named like.
+func newRegistry(in *Input, tls bool) *registry {
+	reg := &registry{listeners: map[int]listenerOwner{}, objects: map[resource.ObjectID]objectOwner{}, matches: newOverlapIndex()}
 	reg.listeners[ingressHTTPPort] = listenerOwner{l: listenerFor(ingressHTTPPort, false)}
 	if tls {
 		reg.listeners[ingressHTTPSPort] = listenerOwner{l: listenerFor(ingressHTTPSPort, true)}
 	}
+	reg.objects[externalTrafficID(in)] = objectOwner{}
 	return reg
 }
 
-func objectKey(r plannedRoute) string {
-	return fmt.Sprintf("%d/%s/%s", r.kind, r.namespace, r.name)
+// ownedObject is one object a request renders.
+type ownedObject struct {
+	id       resource.ObjectID
+	owner    objectOwner
+	listener string // a route's listener, "*" for a policy
+}
+
+// objectIDs lists every object r renders, with who owns it.
+func (r *request) objectIDs(in *Input) []ownedObject {
+	type owned = ownedObject
+	out := make([]owned, 0, len(r.routes)+2*len(r.backends))
+	for _, rt := range r.routes {
+		kind := resource.KindHTTPRoute
+		if rt.kind == kindGRPC {
+			kind = resource.KindGRPCRoute
+		}
+		out = append(out, owned{resource.ObjectID{Kind: kind.Kind, Namespace: rt.namespace, Name: rt.name}, objectOwner{rel: r.result.Relation}, rt.listener.name()})
+	}
+	for _, b := range r.backends {
+		k := serviceKey{b.service, b.namespace}
+		out = append(out, owned{l4PolicyID(in, k), objectOwner{rel: r.result.Relation, backend: k}, "*"})
+		if b.grpc {
+			out = append(out, owned{destinationRuleID(in, k), objectOwner{rel: r.result.Relation, backend: k}, "*"})
+		}
+	}
+	return out
 }
 
 // collide returns the first collision between r and what is already admitted.
-func (reg *registry) collide(r *request) *Conflict {
+func (reg *registry) collide(in *Input, r *request) *Conflict {
 	for _, l := range r.listeners {
 		if owner, ok := reg.listeners[l.port]; ok && owner.l.protocol != l.protocol {
 			return &Conflict{
@@ -159,22 +216,27 @@ func (reg *registry) collide(r *request) *Conflict {
 		}
 	}
 	for _, c := range r.claims {
-		for _, h := range reg.claims[claimKey{c.kind, c.port, c.key}] {
-			if host, ok := hostnamesOverlap(c.hostnames, h.hostnames); ok {
-				return &Conflict{
-					Refused: r.result.Relation, Incumbent: h.rel, Listener: c.listener, Hostname: host, Match: c.display,
-				}
+		if hit := reg.matches.find(c, r.result.App); hit != nil {
+			match := c.display
+			if hit.entry.display != c.display {
+				match = fmt.Sprintf("%s (overlaps %s)", c.display, hit.entry.display)
+			}
+			return &Conflict{
+				Refused: r.result.Relation, Incumbent: hit.entry.holder, Listener: c.listener, Hostname: hit.hostname, Match: match,
 			}
 		}
 	}
 	// Distinct requests can still render to the same object name (app
-	// "a-b" route "c" and app "a" route "b-c"); the older keeps it.
-	for _, rt := range r.routes {
-		if owner, ok := reg.objects[objectKey(rt)]; ok {
-			return &Conflict{
-				Refused: r.result.Relation, Incumbent: owner, Listener: rt.listener.name(), Hostname: "*",
-				Match: fmt.Sprintf("route object %s/%s", rt.namespace, rt.name),
-			}
+	// "a-b" route "c" and app "a" route "b-c"); the older keeps it. A policy
+	// is shared only by relations routing to the same Service.
+	for _, o := range r.objectIDs(in) {
+		owner, ok := reg.objects[o.id]
+		if !ok || (o.owner.backend != serviceKey{} && owner.backend == o.owner.backend) {
+			continue
+		}
+		return &Conflict{
+			Refused: r.result.Relation, Incumbent: owner.rel, Listener: o.listener, Hostname: "*",
+			Match: fmt.Sprintf("%s object %s/%s", o.id.Kind, o.id.Namespace, clip(o.id.Name)),
 		}
 	}
 	return nil
@@ -196,18 +258,19 @@ func (reg *registry) newPorts(r *request) int {
 	return n
 }
 
-func (reg *registry) admit(r *request) {
+func (reg *registry) admit(in *Input, r *request) {
 	for _, l := range r.listeners {
 		if _, ok := reg.listeners[l.port]; !ok {
 			reg.listeners[l.port] = listenerOwner{l: l, rel: r.result.Relation}
 		}
 	}
-	for _, rt := range r.routes {
-		reg.objects[objectKey(rt)] = r.result.Relation
+	for _, o := range r.objectIDs(in) {
+		if _, ok := reg.objects[o.id]; !ok {
+			reg.objects[o.id] = o.owner
+		}
 	}
 	for _, c := range r.claims {
-		k := claimKey{c.kind, c.port, c.key}
-		reg.claims[k] = append(reg.claims[k], holder{rel: r.result.Relation, hostnames: c.hostnames})
+		reg.matches.insert(c, &entry{holder: r.result.Relation, shape: c.shape, display: c.display})
 	}
 }
 
@@ -226,9 +289,10 @@ func (reg *registry) gatewayListeners() []listener {
 // as bad so they are reported, never rendered (Istio would reject the policy).
 func parseCIDRs(s string) (good, bad []string) {
 	for _, part := range splitTrim(s) {
-		if _, err := netip.ParsePrefix(part); err == nil {
+		// netip accepts an IPv6 zone ("fe80::1%eth0"); Istio does not.
+		if p, err := netip.ParsePrefix(part); err == nil && p.Addr().Zone() == "" {
 			good = append(good, part)
-		} else if _, err := netip.ParseAddr(part); err == nil {
+		} else if a, err := netip.ParseAddr(part); err == nil && a.Zone() == "" {
 			good = append(good, part)
 		} else {
 			bad = append(bad, part)

@@ -61,10 +61,11 @@ func TestConflictRules(t *testing.T) {
 		{"identical path", httpConfig(httpRoute("a", api)), httpConfig(httpRoute("b", api)), true},
 		{"trailing slash on a prefix is the same prefix", httpConfig(httpRoute("a", api)), httpConfig(httpRoute("b", pathMatch(ir.PathMatchPathPrefix, "/api/"))), true},
 		{"omitted path type is PathPrefix", httpConfig(httpRoute("a", api)), httpConfig(httpRoute("b", pathMatch("", "/api"))), true},
-		{"Exact and PathPrefix differ", httpConfig(httpRoute("a", api)), httpConfig(httpRoute("b", pathMatch(ir.PathMatchExact, "/api"))), false},
+		{"an Exact path under an older prefix takes its requests", httpConfig(httpRoute("a", api)), httpConfig(httpRoute("b", pathMatch(ir.PathMatchExact, "/api"))), true},
 		{"different path", httpConfig(httpRoute("a", api)), httpConfig(httpRoute("b", pathMatch(ir.PathMatchPathPrefix, "/apis"))), false},
 		{"different method", httpConfig(httpRoute("a", withMethod(api, get))), httpConfig(httpRoute("b", withMethod(api, post))), false},
-		{"method versus any method", httpConfig(httpRoute("a", api)), httpConfig(httpRoute("b", withMethod(api, post))), false},
+		{"an added method takes requests of any method", httpConfig(httpRoute("a", api)), httpConfig(httpRoute("b", withMethod(api, post))), true},
+		{"any method after a method stays below it", httpConfig(httpRoute("a", withMethod(api, post))), httpConfig(httpRoute("b", api)), false},
 		{"different headers", httpConfig(httpRoute("a", withHeaders(api, ir.Header{Name: "x-env", Value: "prod"}))),
 			httpConfig(httpRoute("b", withHeaders(api, ir.Header{Name: "x-env", Value: "dev"}))), false},
 		{"same headers in another order and case", httpConfig(httpRoute("a", withHeaders(api, ir.Header{Name: "x-a", Value: "1"}, ir.Header{Name: "x-b", Value: "2"}))),
@@ -77,7 +78,9 @@ func TestConflictRules(t *testing.T) {
 		{"wildcard overlaps", withHosts(httpConfig(httpRoute("a", api)), "a.example.com"), withHosts(httpConfig(httpRoute("b", api)), "*.example.com"), true},
 		{"same gRPC method", grpcConfig("pkg.Svc", strPtr("Get")), grpcConfig("pkg.Svc", strPtr("Get")), true},
 		{"other gRPC method", grpcConfig("pkg.Svc", strPtr("Get")), grpcConfig("pkg.Svc", strPtr("Put")), false},
-		{"gRPC service versus one method", grpcConfig("pkg.Svc", nil), grpcConfig("pkg.Svc", strPtr("Put")), false},
+		{"one gRPC method of an older service takes its requests", grpcConfig("pkg.Svc", nil), grpcConfig("pkg.Svc", strPtr("Put")), true},
+		{"a gRPC service after one of its methods stays below it", grpcConfig("pkg.Svc", strPtr("Put")), grpcConfig("pkg.Svc", nil), false},
+		{"another gRPC service", grpcConfig("pkg.Svc", nil), grpcConfig("pkg.Other", nil), false},
 		{"HTTP and gRPC never collide", httpConfig(httpRoute("a")), func() *ir.Config {
 			c := grpcConfig("pkg.Svc", nil)
 			c.Listeners, c.GRPCRoutes[0].Listener = []ir.Listener{l8080}, l8080
@@ -187,7 +190,7 @@ func TestEveryObjectIsLabelledAndNamespaced(t *testing.T) {
 			assert.NotEmpty(t, o.GetNamespace(), id)
 			assert.Equal(t, InstanceLabel(sc.in.Model, sc.in.App), o.GetLabels()[resource.LabelInstance], id)
 			assert.NotEmpty(t, o.GetLabels()[resource.LabelScope], id)
-			assert.True(t, isDNSLabel(o.GetName()), "%s: name is not a DNS-1123 label", id)
+			assert.True(t, isObjectName(o.GetName()), "%s: name is not a DNS-1123 subdomain", id)
 		}
 	}
 }
@@ -204,6 +207,31 @@ func listenersOf(t *testing.T, plan Plan) []map[string]any {
 		out = append(out, l.(map[string]any))
 	}
 	return out
+}
+
+// onlyFrom is a listener's allowedRoutes admitting the given namespaces only.
+func onlyFrom(namespaces ...any) map[string]any {
+	return map[string]any{"namespaces": map[string]any{"from": "Selector", "selector": map[string]any{
+		"matchExpressions": []any{map[string]any{"key": "kubernetes.io/metadata.name", "operator": "In", "values": namespaces}},
+	}}}
+}
+
+// Listeners admit routes only from the namespaces of served requests: not
+// from a refused requester's namespace, and only from the gateway's own
+// namespace while nothing is served.
+func TestListenersAdmitServedNamespacesOnly(t *testing.T) {
+	t.Parallel()
+	in := base("gw", "gw-model")
+	dns := ingressReq("dns", 3, "kube-system", 53, false)
+	dns.Request.Name = "kube-dns"
+	in.Ingresses = []IngressRequest{ingressReq("blog", 1, "team-a", 8080, false), ingressReq("shop", 2, "team-b", 8080, false), dns}
+	for _, l := range listenersOf(t, Build(in)) {
+		assert.Equal(t, onlyFrom("team-a", "team-b"), l["allowedRoutes"], "kube-system is denied, so not admitted")
+	}
+	in.Ingresses = nil
+	for _, l := range listenersOf(t, Build(in)) {
+		assert.Equal(t, map[string]any{"namespaces": map[string]any{"from": "Same"}}, l["allowedRoutes"])
+	}
 }
 
 func TestGatewayListeners(t *testing.T) {
@@ -234,7 +262,7 @@ func TestGatewayListeners(t *testing.T) {
 			for _, l := range listenersOf(t, plan) {
 				names = append(names, l["name"].(string))
 				assert.Equal(t, tc.hostname, l["hostname"])
-				assert.Equal(t, map[string]any{"namespaces": map[string]any{"from": "All"}}, l["allowedRoutes"])
+				assert.Equal(t, onlyFrom("m"), l["allowedRoutes"])
 				if l["protocol"] == "HTTPS" {
 					assert.Equal(t, map[string]any{"certificateRefs": []any{map[string]any{"name": "gw-gateway-tls"}}}, l["tls"])
 				} else {
@@ -560,4 +588,34 @@ func TestListenerPortsAreCapped(t *testing.T) {
 	res, _ := plan.Result(rel("reuser", "istio-ingress-route", asking+1).ID)
 	assert.Equal(t, StateServed, res.State, "a port already on the Gateway needs no room")
 	assert.Contains(t, plan.Status.Message(), "no room for more listener ports (at most 64) for: app63, ")
+}
+
+// A relation refused only because an older one holds its match is rendered
+// in standby, so the charm can have the cluster judge it before it takes the
+// older one's place; what the plan already holds is not duplicated there.
+func TestStandbyHoldsConflictRefusedRelations(t *testing.T) {
+	t.Parallel()
+	in := base("gw", "gw-model")
+	older := rel("older", "istio-ingress-route", 1)
+	newer := rel("newer", "istio-ingress-route", 2)
+	in.Routes = []RouteRequest{
+		{Relation: older, Config: httpConfig(httpRoute("older"))},
+		{Relation: newer, Config: httpConfig(httpRoute("newer"))},
+	}
+	plan := Build(in)
+	res, _ := plan.Result(newer.ID)
+	require.Equal(t, StateRefused, res.State)
+	require.NotEmpty(t, plan.Standby.Objects)
+	for _, obj := range plan.Standby.Objects {
+		id := resource.IDOf(obj)
+		assert.Equal(t, []Relation{newer}, plan.Standby.Owners[id], "%s", id)
+		assert.NotContains(t, plan.Owners, id, "%s is in the plan and in standby", id)
+	}
+	assert.Len(t, plan.Standby.Owners, len(plan.Standby.Objects))
+
+	in.Rejected = map[juju.RelationID]string{older.ID: "refused by the cluster"}
+	plan = Build(in)
+	res, _ = plan.Result(newer.ID)
+	assert.Equal(t, StateServed, res.State, "the newer takes the refused one's place")
+	assert.Empty(t, plan.Standby.Objects)
 }

@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	autoscalingv2 "k8s.io/api/autoscaling/v2"
+	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 	"k8s.io/apimachinery/pkg/runtime"
@@ -28,6 +29,7 @@ func render(in *Input, hostListener string, listeners []listener, served []*requ
 		}
 	}
 	instance := InstanceLabel(in.Model, in.App)
+	deployment := DeploymentLabel(in.Model, in.App)
 	type sortable struct {
 		scope                 int
 		kind, namespace, name string
@@ -43,6 +45,11 @@ func render(in *Input, hostListener string, listeners []listener, served []*requ
 		}
 		labels[resource.LabelInstance] = instance
 		labels[resource.LabelScope] = scope
+		if u.GetKind() != resource.KindGateway.Kind {
+			// Istio copies the Gateway's labels onto the gateway pods:
+			// a new one there would restart them all on refresh.
+			labels[resource.LabelDeployment] = deployment
+		}
 		u.SetLabels(labels)
 		all = append(all, sortable{order[scope], u.GetKind(), u.GetNamespace(), u.GetName(), u})
 		if len(by) > 0 {
@@ -53,7 +60,7 @@ func render(in *Input, hostListener string, listeners []listener, served []*requ
 	if in.TLS.Enabled && in.TLS.Certificate != "" {
 		add(resource.ScopeGateway, tlsSecretObject(in))
 	}
-	add(resource.ScopeGateway, gatewayObject(in, hostListener, listeners))
+	add(resource.ScopeGateway, gatewayObject(in, hostListener, listeners, routeNamespaces(served)))
 	if in.Units > 0 {
 		add(resource.ScopeGateway, hpaObject(in))
 	}
@@ -109,7 +116,35 @@ func toMap(obj any) map[string]any {
 	return m
 }
 
-func gatewayObject(in *Input, hostListener string, listeners []listener) map[string]any {
+// routeNamespaces lists, sorted, the namespaces of the served routes.
+func routeNamespaces(served []*request) []string {
+	var out []string
+	for _, r := range served {
+		for _, rt := range r.routes {
+			out = append(out, rt.namespace)
+		}
+	}
+	slices.Sort(out)
+	return slices.Compact(out)
+}
+
+// allowedRoutes admits routes from the namespaces the charm serves only: an
+// HTTPRoute someone else writes in any other namespace cannot attach to the
+// gateway and bypass the charm's rules. With nothing served, only the
+// gateway's own namespace (the operator's model) is admitted.
+func allowedRoutes(namespaces []string) *gwv1.AllowedRoutes {
+	if len(namespaces) == 0 {
+		return &gwv1.AllowedRoutes{Namespaces: &gwv1.RouteNamespaces{From: ptr(gwv1.NamespacesFromSame)}}
+	}
+	return &gwv1.AllowedRoutes{Namespaces: &gwv1.RouteNamespaces{
+		From: ptr(gwv1.NamespacesFromSelector),
+		Selector: &metav1.LabelSelector{MatchExpressions: []metav1.LabelSelectorRequirement{{
+			Key: corev1.LabelMetadataName, Operator: metav1.LabelSelectorOpIn, Values: namespaces,
+		}}},
+	}}
+}
+
+func gatewayObject(in *Input, hostListener string, listeners []listener, namespaces []string) map[string]any {
 	secret := in.TLS.secretName(in.App)
 	gw := gwv1.Gateway{
 		TypeMeta: metav1.TypeMeta{APIVersion: resource.KindGateway.GroupVersion().String(), Kind: resource.KindGateway.Kind},
@@ -121,12 +156,10 @@ func gatewayObject(in *Input, hostListener string, listeners []listener) map[str
 	}
 	for _, l := range listeners {
 		gl := gwv1.Listener{
-			Name:     gwv1.SectionName(l.name()),
-			Port:     gwv1.PortNumber(l.port),
-			Protocol: l.protocol,
-			AllowedRoutes: &gwv1.AllowedRoutes{Namespaces: &gwv1.RouteNamespaces{
-				From: ptr(gwv1.NamespacesFromAll),
-			}},
+			Name:          gwv1.SectionName(l.name()),
+			Port:          gwv1.PortNumber(l.port),
+			Protocol:      l.protocol,
+			AllowedRoutes: allowedRoutes(namespaces),
 		}
 		if hostListener != "" {
 			gl.Hostname = ptr(gwv1.Hostname(hostListener))
@@ -187,6 +220,20 @@ func routeObject(in *Input, rt plannedRoute) map[string]any {
 
 type serviceKey struct{ service, namespace string }
 
+// destinationRuleID, l4PolicyID and externalTrafficID are the ids of the
+// policies the charm renders, named as the Python charm names them.
+func destinationRuleID(in *Input, k serviceKey) resource.ObjectID {
+	return resource.ObjectID{Kind: resource.KindDestinationRule.Kind, Namespace: k.namespace, Name: objectName(k.service, "grpc-dest-rule", in.App)}
+}
+
+func l4PolicyID(in *Input, k serviceKey) resource.ObjectID {
+	return resource.ObjectID{Kind: resource.KindAuthorizationPolicy.Kind, Namespace: k.namespace, Name: objectName(k.service, in.App, k.namespace, "l4")}
+}
+
+func externalTrafficID(in *Input) resource.ObjectID {
+	return resource.ObjectID{Kind: resource.KindAuthorizationPolicy.Kind, Namespace: in.Model, Name: objectName(in.App, in.Model, "external-traffic")}
+}
+
 // backendObject is an object rendered for one backend Service.
 type backendObject struct {
 	key serviceKey
@@ -208,7 +255,7 @@ func destinationRules(in *Input, backends []backendUse) []backendObject {
 		out = append(out, backendObject{k, map[string]any{
 			"apiVersion": resource.KindDestinationRule.GroupVersion().String(),
 			"kind":       resource.KindDestinationRule.Kind,
-			"metadata":   map[string]any{"name": objectName(b.service, "grpc-dest-rule", in.App), "namespace": b.namespace},
+			"metadata":   map[string]any{"name": destinationRuleID(in, k).Name, "namespace": b.namespace},
 			"spec": map[string]any{
 				"host": b.service + "." + b.namespace + ".svc.cluster.local",
 				"trafficPolicy": map[string]any{
@@ -246,7 +293,7 @@ func l4Policies(in *Input, backends []backendUse) []backendObject {
 		out = append(out, backendObject{k, map[string]any{
 			"apiVersion": resource.KindAuthorizationPolicy.GroupVersion().String(),
 			"kind":       resource.KindAuthorizationPolicy.Kind,
-			"metadata":   map[string]any{"name": objectName(k.service, in.App, k.namespace, "l4"), "namespace": k.namespace},
+			"metadata":   map[string]any{"name": l4PolicyID(in, k).Name, "namespace": k.namespace},
 			"spec": map[string]any{
 				"action":   "ALLOW",
 				"selector": map[string]any{"matchLabels": map[string]any{"app.kubernetes.io/name": k.service}},
@@ -280,7 +327,7 @@ func externalTrafficPolicy(in *Input, cidrs []string) map[string]any {
 	return map[string]any{
 		"apiVersion": resource.KindAuthorizationPolicy.GroupVersion().String(),
 		"kind":       resource.KindAuthorizationPolicy.Kind,
-		"metadata":   map[string]any{"name": objectName(in.App, in.Model, "external-traffic"), "namespace": in.Model},
+		"metadata":   map[string]any{"name": externalTrafficID(in).Name, "namespace": in.Model},
 		"spec":       spec,
 	}
 }

@@ -5,6 +5,8 @@ import (
 	"strings"
 
 	gwv1 "sigs.k8s.io/gateway-api/apis/v1"
+
+	"github.com/canonical/istio-ingress-k8s-go/relation/wire"
 )
 
 // listener is one Gateway listener: a port and the protocol served on it.
@@ -76,7 +78,7 @@ func pending(rel Relation, reason string) *request {
 }
 
 func invalid(rel Relation, reason string) *request {
-	return &request{result: Result{Relation: rel, State: StateInvalid, Reason: reason}}
+	return &request{result: Result{Relation: rel, State: StateInvalid, Reason: wire.Clip(reason, maxReason)}}
 }
 
 func ptr[T any](v T) *T { return &v }

@@ -41,11 +41,11 @@ func ParseNamespaces(s string) []string {
 func (t Tenancy) refusal(model string, rel juju.RelationID, namespace string) string {
 	switch {
 	case t.SameModel[rel] && namespace != model:
-		return fmt.Sprintf("namespace %q is not this model's (%q), where the requirer lives", namespace, model)
+		return fmt.Sprintf("namespace %q is not this model's (%q), where the requirer lives", clip(namespace), model)
 	case namespace == model:
 		return ""
 	case len(t.Allowed) > 0 && !slices.Contains(t.Allowed, namespace):
-		return fmt.Sprintf("namespace %q is not in allowed-namespaces", namespace)
+		return fmt.Sprintf("namespace %q is not in allowed-namespaces", clip(namespace))
 	case len(t.Allowed) == 0 && slices.Contains(SystemNamespaces(), namespace):
 		return fmt.Sprintf("namespace %q is a system namespace (list it in allowed-namespaces to serve it)", namespace)
 	}

@@ -1,6 +1,7 @@
 package hooks
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -23,7 +24,11 @@ import (
 //
 //  1. isolate: the objects rendered for relations are staged — applied
 //     without deleting anything, each only if new or changed — and every
-//     relation owning a refused object is left out;
+//     relation owning a refused object is left out. When any is, the
+//     relations the plan holds in standby (refused only because an
+//     admitted one holds what they ask for) are judged too, in a dry run:
+//     leaving a relation out may admit them, and they must not bring new
+//     refusals into the second step;
 //  2. apply: the plan without them (the Gateway's listeners included) is
 //     applied, and what it no longer holds is deleted.
 //
@@ -101,6 +106,9 @@ func isolate(ctx context.Context, cluster Cluster, listing *kube.Listing, plan g
 	if len(unexplained) > 0 {
 		return nil, staged, errors.Join(unexplained...)
 	}
+	if len(refused) > 0 {
+		judgeStandby(ctx, cluster, listing, plan.Standby, refused)
+	}
 	return refused, staged, nil
 }
 
@@ -112,4 +120,31 @@ func ofKind(objs []*unstructured.Unstructured, kind resource.Kind) []*unstructur
 		}
 	}
 	return out
+}
+
+// judgeStandby dry-runs the standby objects and adds the relations owning
+// one the cluster does not accept to refused. No answer is no acceptance:
+// such a relation is left out too, with the error.
+func judgeStandby(ctx context.Context, cluster Cluster, listing *kube.Listing, standby gateway.Standby, refused map[juju.RelationID]string) {
+	if len(standby.Objects) == 0 {
+		return
+	}
+	_, err := cluster.Stage(ctx, listing, standby.Objects, func(resource.ObjectID) bool { return true })
+	if err == nil {
+		return
+	}
+	oes := kube.ObjectErrors(err)
+	if len(oes) == 0 { // not about any one object: none was judged
+		for _, owners := range standby.Owners {
+			for _, rel := range owners {
+				refused[rel.ID] = cmp.Or(refused[rel.ID], fmt.Sprintf("not judged by the cluster: %v", err))
+			}
+		}
+		return
+	}
+	for _, oe := range oes {
+		for _, rel := range standby.Owners[oe.Object()] {
+			refused[rel.ID] = cmp.Or(refused[rel.ID], fmt.Sprintf("%s: %v", oe.Object(), oe.Err))
+		}
+	}
 }

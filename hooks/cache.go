@@ -2,6 +2,7 @@ package hooks
 
 import (
 	"maps"
+	"time"
 
 	"github.com/canonical/istio-ingress-k8s-go/gateway"
 	"github.com/canonical/istio-ingress-k8s-go/juju"
@@ -34,6 +35,8 @@ type cache struct {
 	// relation's objects: the next reconcile asks again in a dry run
 	// before writing anything for it.
 	Refused map[string]string `json:"refused,omitempty"`
+	// VerifiedAt is when the bags were last read back (see verifyWrites).
+	VerifiedAt time.Time `json:"verified_at,omitzero"`
 	// Warned are the warnings last logged, so a standing one is not
 	// logged again on every hook.
 	Warned []string `json:"warned,omitempty"`

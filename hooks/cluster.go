@@ -37,11 +37,19 @@ func kubeCluster(getenv func(string) string) ClusterFactory {
 		if err != nil {
 			return nil, err
 		}
-		return kube.NewApplier(cfg, kube.Options{
-			FieldManager: app,
-			Instance:     gateway.InstanceLabel(model, app),
-			Scopes:       resource.Scopes(),
-		})
+		return kube.NewApplier(cfg, ApplierOptions(app, model))
+	}
+}
+
+// ApplierOptions are the apply options of app in model: its field manager
+// and the labels that mark what it owns.
+func ApplierOptions(app, model string) kube.Options {
+	return kube.Options{
+		FieldManager: app,
+		Instance:     gateway.InstanceLabel(model, app),
+		Deployment:   gateway.DeploymentLabel(model, app),
+		Model:        model,
+		Scopes:       resource.Scopes(),
 	}
 }
 

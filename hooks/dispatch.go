@@ -109,7 +109,10 @@ func Dispatch(ctx context.Context, d Deps) int {
 	r := &run{client: client, hook: jctx, ev: ev, cluster: cluster, log: log, kubeBudget: budget, now: now, rand: random}
 	if ev.Kind == Remove {
 		if err := r.remove(ctx); err != nil {
+			// A failed hook is retried by Juju: the unit must not go while
+			// the gateway it leaves behind still serves.
 			log.printf(ctx, juju.LogError, "Cleaning up: %v", err)
+			return 1
 		}
 		return 0
 	}

@@ -93,6 +93,15 @@ func (f *fakeJuju) remove(rel juju.RelationID) {
 	delete(f.rels, rel)
 }
 
+// setLocal replaces this application's bag on rel, as a relation write
+// that Juju did not commit leaves it.
+func (f *fakeJuju) setLocal(rel juju.RelationID, bag map[string]string) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.rels[rel].local = map[string]string{}
+	maps.Copy(f.rels[rel].local, bag)
+}
+
 // local is this application's bag on rel, as the remote side reads it.
 func (f *fakeJuju) local(rel juju.RelationID) map[string]string {
 	f.mu.Lock()

@@ -108,7 +108,8 @@ type harness struct {
 	// the related applications live in.
 	app, ns, apps string
 	cluster       hooks.ClusterFactory
-	kubeBudget    time.Duration // 0: the default
+	kubeBudget    time.Duration    // 0: the default
+	now           func() time.Time // nil: the real clock
 	kube          *requestCounter
 	logs          *syncBuffer
 }
@@ -163,11 +164,7 @@ func (h *harness) cleanUp() {
 // applierFactory connects as production does, with cfg instead of KUBECONFIG.
 func applierFactory(cfg *rest.Config) hooks.ClusterFactory {
 	return func(app, model string) (hooks.Cluster, error) {
-		a, err := kube.NewApplier(cfg, kube.Options{
-			FieldManager: app,
-			Instance:     gateway.InstanceLabel(model, app),
-			Scopes:       resource.Scopes(),
-		})
+		a, err := kube.NewApplier(cfg, hooks.ApplierOptions(app, model))
 		if err != nil {
 			return nil, err
 		}
@@ -179,6 +176,14 @@ func applierFactory(cfg *rest.Config) hooks.ClusterFactory {
 // rel is the relation a relation hook is about.
 func (h *harness) dispatch(hook string, rel ...juju.RelationID) *jujutest.Runner {
 	h.t.Helper()
+	code, r := h.dispatchCode(hook, rel...)
+	require.Equal(h.t, 0, code, "hooks must exit 0")
+	return r
+}
+
+// dispatchCode runs one hook like dispatch and returns its exit code too.
+func (h *harness) dispatchCode(hook string, rel ...juju.RelationID) (int, *jujutest.Runner) {
+	h.t.Helper()
 	var about *juju.RelationID
 	if len(rel) > 0 {
 		about = &rel[0]
@@ -186,10 +191,9 @@ func (h *harness) dispatch(hook string, rel ...juju.RelationID) *jujutest.Runner
 	r := h.juju.runner()
 	h.kube.take()
 	code := hooks.Dispatch(h.ctx, hooks.Deps{
-		Getenv: h.juju.env(hook, about), Runner: r, Stderr: h.logs, Cluster: h.cluster, KubeBudget: h.kubeBudget,
+		Getenv: h.juju.env(hook, about), Runner: r, Stderr: h.logs, Cluster: h.cluster, KubeBudget: h.kubeBudget, Now: h.now,
 	})
-	require.Equal(h.t, 0, code, "hooks must exit 0")
-	return r
+	return code, r
 }
 
 // relationHook runs the <endpoint>-relation-<kind> hook of rel.

@@ -25,12 +25,12 @@ type run struct {
 	cluster ClusterFactory
 	log     logger
 	cache   *cache
+	now     func() time.Time
 	// kubeBudget bounds the hook's Kubernetes requests: an API server that
 	// stops answering fails the reconcile, never hangs the hook (and every
 	// hook queued behind it).
 	kubeBudget time.Duration
-	// now reads the clock (certificate dates); rand draws keys.
-	now  func() time.Time
+	// rand draws private keys and request identifiers.
 	rand io.Reader
 }
 
@@ -55,25 +55,23 @@ func (r *run) reconcile(ctx context.Context) (juju.Status, error) {
 	if err != nil {
 		return juju.Status{}, fmt.Errorf("checking leadership: %w", err)
 	}
-	if r.ev.Kind == LeaderElected {
-		// Leadership may have moved away and back without a hook here in
-		// between; another leader may have written meanwhile.
-		r.cache.forgetWrites()
-	}
 
 	// The cluster is read while Juju is: see readCluster. A failure to
 	// connect is reported after the snapshot's.
 	cluster, clusterErr := r.cluster(r.hook.App, r.hook.ModelName)
-	kctx, cancelKube := r.kubeContext(ctx)
-	defer cancelKube()
+	// Reading and applying each get the whole Kubernetes budget: time
+	// spent in hook tools and planning is not the API server's to lose.
+	readCtx, cancelRead := r.kubeContext(ctx)
+	defer cancelRead()
 	var reads <-chan clusterReads
 	if clusterErr == nil {
-		reads = readCluster(kctx, cluster, r.hook)
+		reads = readCluster(readCtx, cluster, r.hook)
 	}
 	snap, err := r.readSnapshot(ctx)
 	if err != nil {
 		return juju.Status{}, err
 	}
+	r.verifyWrites(ctx)
 	if clusterErr != nil {
 		return juju.Status{}, fmt.Errorf("connecting to Kubernetes: %w", clusterErr)
 	}
@@ -86,8 +84,10 @@ func (r *run) reconcile(ctx context.Context) (juju.Status, error) {
 	desired := snap.Desired()
 	gw, err := readGatewayState(cr, desired)
 	if err != nil {
-		return juju.Status{}, r.overBudget(kctx, err)
+		return juju.Status{}, r.overBudget(readCtx, err)
 	}
+	kctx, cancelKube := r.kubeContext(ctx)
+	defer cancelKube()
 
 	plan, res, err := applyIsolated(kctx, cluster, cr.listing, desired.Input, r.cache.refused())
 	err = r.overBudget(kctx, err)

@@ -16,6 +16,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 
 	"github.com/canonical/istio-ingress-k8s-go/hooks"
@@ -532,6 +533,79 @@ func TestRemove(t *testing.T) {
 	}
 }
 
+// remove fails the hook, so Juju retries it, while an object the charm owns
+// is still there (here a finalizer holds the Gateway), and names it; the
+// retry after it goes succeeds.
+func TestRemoveFailsWhileObjectsRemain(t *testing.T) {
+	t.Parallel()
+	h := newHarness(t, "remove-held")
+	h.serveGateway("10.10.1.1")
+	h.relateIngress("ingress", "blog", 8080, false)
+	h.dispatch("update-status")
+	const finalizer = "example.com/hold"
+	gw := h.get(resource.KindGateway, h.ns, h.app)
+	require.NotNil(t, gw)
+	gw.SetFinalizers([]string{finalizer})
+	_, err := h.env.Dynamic().Resource(resource.KindGateway.GroupVersionResource).Namespace(h.ns).Update(h.ctx, gw, metav1.UpdateOptions{})
+	require.NoError(t, err)
+
+	h.juju.setGoal(map[string]string{h.app + "/0": "dying"})
+	code, _ := h.dispatchCode("remove")
+	assert.Equal(t, 1, code, "remove must fail while the Gateway remains")
+	assert.Contains(t, h.logs.String(), "still present: Gateway "+h.ns+"/"+h.app)
+	assert.Equal(t, []string{"Gateway " + h.ns + "/" + h.app}, h.objects(), "everything else is deleted")
+
+	gw = h.get(resource.KindGateway, h.ns, h.app)
+	gw.SetFinalizers(nil)
+	_, err = h.env.Dynamic().Resource(resource.KindGateway.GroupVersionResource).Namespace(h.ns).Update(h.ctx, gw, metav1.UpdateOptions{})
+	require.NoError(t, err)
+	code, _ = h.dispatchCode("remove")
+	assert.Equal(t, 0, code)
+	assert.Empty(t, h.objects())
+}
+
+// A relation write Juju did not commit is healed without outside help: the
+// bags are read back after a refresh, after a leadership change and once
+// per half hour, and whatever is missing is written again. Between those,
+// a quiet hook reads nothing back.
+func TestLostWritesAreHealed(t *testing.T) {
+	t.Parallel()
+	for _, tc := range []struct {
+		name string
+		hook string
+		wait time.Duration
+	}{
+		{"upgrade-charm", "upgrade-charm", 0},
+		{"leader-elected", "leader-elected", 0},
+		{"interval", "update-status", 31 * time.Minute},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			h := newHarness(t, "healed-"+tc.name)
+			clock := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
+			h.now = func() time.Time { return clock }
+			h.serveGateway("10.13.0.1")
+			blog := h.relateIngress("ingress", "blog", 8080, false)
+			h.dispatch("update-status")
+			url := "http://10.13.0.1/" + h.apps + "-blog"
+			require.Equal(t, url, ingressURL(t, h.juju.local(blog)))
+
+			h.juju.setLocal(blog, nil) // the write was lost
+			clock = clock.Add(10 * time.Minute)
+			r := h.dispatch("update-status")
+			assert.Empty(t, r.CallsTo("relation-set"), "within the interval the cache is trusted")
+			assert.Empty(t, h.juju.local(blog))
+
+			clock = clock.Add(tc.wait)
+			r = h.dispatch(tc.hook)
+			assert.Len(t, r.CallsTo("relation-set"), 1)
+			assert.Equal(t, url, ingressURL(t, h.juju.local(blog)))
+			r = h.dispatch("update-status")
+			assert.Empty(t, r.CallsTo("relation-set"))
+		})
+	}
+}
+
 // While the gateway has no address the requirers keep the URL they have: it
 // is the best they can get, and the gateway usually comes back at it.
 func TestAddressLostKeepsPublishedURLs(t *testing.T) {
@@ -845,6 +919,44 @@ func TestClusterRefusalOnlyAffectsItsRelation(t *testing.T) {
 	assert.Equal(t, juju.Status{Name: juju.StatusActive, Message: "Serving at 10.17.0.1"}, lastStatus(t, r))
 	assert.Equal(t, map[string]string{"external_host": "10.17.0.1", "tls_enabled": "False"}, h.juju.local(ghost))
 	assert.Len(t, h.list(resource.KindHTTPRoute, ghostNS), 1)
+}
+
+// Any number of relations refused by the cluster is isolated within one
+// hook: six requirers naming namespaces that do not exist are all left out
+// in the first hook, the two others are served in it, and the next hook
+// writes nothing and keeps the same refusals.
+func TestManyRefusalsConvergeInOneHook(t *testing.T) {
+	t.Parallel()
+	h := newHarness(t, "many-refusals")
+	h.serveGateway("10.17.1.1")
+	var ghosts []juju.RelationID
+	var names []string
+	for i := range 6 {
+		name := fmt.Sprintf("ghost%d", i)
+		names = append(names, name)
+		ghosts = append(ghosts, h.juju.relate("istio-ingress-route", name, routeBag(t, h.apps+"-"+name, name, 8080, "")))
+	}
+	blog := h.relateIngress("ingress", "blog", 8080, false)
+	shop := h.juju.relate("istio-ingress-route", "shop", routeBag(t, h.apps, "shop", 8081, ""))
+
+	r := h.dispatch("update-status")
+	want := juju.Status{Name: juju.StatusBlocked, Message: "Rejected by Kubernetes: " + strings.Join(names, ", ")}
+	assert.Equal(t, want, lastStatus(t, r))
+	assert.Equal(t, "http://10.17.1.1/"+h.apps+"-blog", ingressURL(t, h.juju.local(blog)))
+	assert.Equal(t, "10.17.1.1", h.juju.local(shop)["external_host"])
+	for _, g := range ghosts {
+		assert.Empty(t, h.juju.local(g))
+	}
+
+	for range 2 {
+		r = h.dispatch("update-status")
+		assert.Empty(t, statusSets(r), "the refusals are stable")
+		assert.Empty(t, r.CallsTo("relation-set"))
+		_, _, writeLog := h.kube.take()
+		for _, w := range writeLog {
+			assert.True(t, strings.HasSuffix(w, " dryRun=All"), "a quiet hook wrote: %s", w)
+		}
+	}
 }
 
 // unansweredDryRuns is a cluster whose API server fails every dry run.

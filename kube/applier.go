@@ -7,6 +7,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"sort"
 	"strings"
 	"sync"
@@ -36,6 +37,13 @@ type Options struct {
 	FieldManager string
 	// Instance is the value of resource.LabelInstance on everything we own.
 	Instance string
+	// Deployment is the value of resource.LabelDeployment on what we write.
+	// A listed object that carries another value belongs to another
+	// deployment sharing our instance label and is never touched.
+	Deployment string
+	// Model is the namespace of the gateway scope's objects. Those may
+	// carry no deployment label (see ours).
+	Model string
 	// Scopes is the scope table, normally resource.Scopes().
 	Scopes []resource.Scope
 	// Concurrency bounds in-flight requests (default 8). It replaces
@@ -66,8 +74,8 @@ func (r Result) String() string {
 
 // NewApplier builds an Applier on a copy of cfg.
 func NewApplier(cfg *rest.Config, opts Options) (*Applier, error) {
-	if opts.FieldManager == "" || opts.Instance == "" {
-		return nil, errors.New("kube: field manager and instance label are required")
+	if opts.FieldManager == "" || opts.Instance == "" || opts.Deployment == "" || opts.Model == "" {
+		return nil, errors.New("kube: field manager, instance and deployment labels and model are required")
 	}
 	if opts.Concurrency <= 0 {
 		opts.Concurrency = defaultConcurrency
@@ -270,7 +278,10 @@ func (a *Applier) applyOne(ctx context.Context, d desiredObject, checkForeign, d
 }
 
 // DeleteAll deletes every object of every scope we own (DestinationRules
-// included). Kinds the cluster does not serve have nothing to delete.
+// included), then lists again: any object still there (a failed delete, a
+// finalizer holding it) makes a *RemainingError naming it, so the caller
+// never reports a clean-up that did not happen. Kinds the cluster does not
+// serve have nothing to delete.
 func (a *Applier) DeleteAll(ctx context.Context) (Result, error) {
 	live, _, listErr := a.listLive(ctx)
 	var res Result
@@ -279,7 +290,22 @@ func (a *Applier) DeleteAll(ctx context.Context) (Result, error) {
 	for _, l := range live {
 		jobs = append(jobs, a.deleteJob(l, &res, &mu))
 	}
-	return res, a.joinErrors(nil, listErr, a.run(ctx, jobs))
+	errs := a.run(ctx, jobs)
+	if len(live) > 0 {
+		left, _, leftErr := a.listLive(ctx)
+		for kk, err := range leftErr {
+			listErr[kk] = err
+		}
+		if len(left) > 0 {
+			remaining := &RemainingError{}
+			for id := range left {
+				remaining.Objects = append(remaining.Objects, resource.ObjectID{Kind: id.kind, Namespace: id.namespace, Name: id.name})
+			}
+			slices.SortFunc(remaining.Objects, func(x, y resource.ObjectID) int { return strings.Compare(x.String(), y.String()) })
+			errs = append(errs, remaining)
+		}
+	}
+	return res, a.joinErrors(nil, listErr, errs)
 }
 
 func (a *Applier) deleteJob(l liveObject, res *Result, mu *sync.Mutex) func(context.Context) error {
@@ -317,6 +343,10 @@ func (a *Applier) checkNotForeign(ctx context.Context, d desiredObject) error {
 	if owner := cur.GetLabels()[resource.LabelInstance]; owner != a.opts.Instance {
 		return &ObjectError{Op: "apply", Kind: d.id.kind, Namespace: d.id.namespace, Name: d.id.name,
 			Err: fmt.Errorf("%w (its %s label is %q)", ErrForeignObject, resource.LabelInstance, owner)}
+	}
+	if !a.ours(cur) {
+		return &ObjectError{Op: "apply", Kind: d.id.kind, Namespace: d.id.namespace, Name: d.id.name,
+			Err: fmt.Errorf("%w (its %s label is %q)", ErrForeignObject, resource.LabelDeployment, cur.GetLabels()[resource.LabelDeployment])}
 	}
 	return nil
 }
@@ -373,6 +403,9 @@ func (a *Applier) validateOne(obj *unstructured.Unstructured) (desiredObject, er
 	if !found {
 		return desiredObject{}, a.invalid(obj, fmt.Errorf("scope %s does not manage %s", scopeName, gvk))
 	}
+	if !a.ours(obj) {
+		return desiredObject{}, a.invalid(obj, fmt.Errorf("label %s is %q, want %q", resource.LabelDeployment, lbls[resource.LabelDeployment], a.opts.Deployment))
+	}
 	norm, err := normalise(obj)
 	if err != nil {
 		return desiredObject{}, a.invalid(obj, err)
@@ -408,6 +441,9 @@ func (a *Applier) listLive(ctx context.Context) (map[identity]liveObject, sets.S
 				return nil
 			}
 			for _, item := range list.Items {
+				if !a.ours(&item) {
+					continue
+				}
 				id := identity{group: k.Group, kind: k.Kind, namespace: item.GetNamespace(), name: item.GetName()}
 				live[id] = liveObject{id: id, kind: k, obj: item}
 			}
@@ -416,6 +452,19 @@ func (a *Applier) listLive(ctx context.Context) (map[identity]liveObject, sets.S
 	}
 	a.run(ctx, jobs)
 	return live, missing, listErr
+}
+
+// ours tells our objects from those of another deployment whose instance
+// label is the same. Without a deployment label, an object was written by
+// the reference charm (adopted), or it is a Gateway, which carries none
+// because Istio copies its labels onto the gateway pods: the gateway
+// scope's objects are ours in our model's namespace only.
+func (a *Applier) ours(obj *unstructured.Unstructured) bool {
+	lbls := obj.GetLabels()
+	if d, ok := lbls[resource.LabelDeployment]; ok {
+		return d == a.opts.Deployment
+	}
+	return lbls[resource.LabelScope] != resource.ScopeGateway || obj.GetNamespace() == a.opts.Model
 }
 
 func (a *Applier) selector(kk string) string {

@@ -587,3 +587,44 @@ func TestStagedObjectsAreNotWrittenTwice(t *testing.T) {
 	assert.Equal(t, kube.Result{Unchanged: 2, Deleted: 1}, res, "the staged route is not written again")
 	assert.Equal(t, names(c.gateway(80), route), liveObjects(t, env, c.instance))
 }
+
+// Two deployments whose model and application names join to the same
+// instance label ("a-b"/"c" and "a"/"b-c") never collect or take over each
+// other's objects: the deployment label tells them apart.
+func TestDeploymentsSharingAnInstanceLabel(t *testing.T) {
+	t.Parallel()
+	ctx := kubeenv.TestContext(t)
+	c := newCharm(t, "twins")
+	applier := func(deployment string) *kube.Applier {
+		a, err := kube.NewApplier(env.RESTConfig(), kube.Options{FieldManager: "istio-ingress", Instance: c.instance, Deployment: deployment, Model: c.model, Scopes: resource.Scopes()})
+		require.NoError(t, err)
+		return a
+	}
+	route := func(deployment, name string) *unstructured.Unstructured {
+		r := c.httpRoute(name, "main", "/"+name)
+		labels := r.GetLabels()
+		labels[resource.LabelDeployment] = deployment
+		r.SetLabels(labels)
+		return r
+	}
+	first, second := applier("first"), applier("second")
+	_, err := first.Apply(ctx, []*unstructured.Unstructured{route("first", "blog")})
+	require.NoError(t, err)
+	_, err = second.Apply(ctx, []*unstructured.Unstructured{route("second", "shop")})
+	require.NoError(t, err)
+
+	_, err = second.Apply(ctx, []*unstructured.Unstructured{route("second", "blog")})
+	require.Error(t, err, "the first deployment's route is not taken over")
+	assert.ErrorIs(t, err, kube.ErrForeignObject)
+
+	res, err := second.Apply(ctx, nil)
+	require.NoError(t, err)
+	assert.Equal(t, 1, res.Deleted, "only its own route goes")
+	routes, err := env.Dynamic().Resource(resource.KindHTTPRoute.GroupVersionResource).Namespace(c.backend).List(ctx, metav1.ListOptions{LabelSelector: resource.LabelInstance + "=" + c.instance})
+	require.NoError(t, err)
+	require.Len(t, routes.Items, 1)
+	assert.Equal(t, "first", routes.Items[0].GetLabels()[resource.LabelDeployment])
+
+	_, err = first.DeleteAll(ctx)
+	require.NoError(t, err)
+}

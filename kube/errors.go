@@ -131,3 +131,22 @@ func ObjectErrors(err error) []*ObjectError {
 	}
 	return out
 }
+
+// RemainingError lists the objects we own that are still in the cluster
+// after a delete of everything.
+type RemainingError struct {
+	Objects []resource.ObjectID
+}
+
+func (e *RemainingError) Error() string {
+	const shown = 10
+	names := make([]string, 0, shown)
+	for i, id := range e.Objects {
+		if i == shown {
+			names = append(names, fmt.Sprintf("and %d more", len(e.Objects)-shown))
+			break
+		}
+		names = append(names, id.String())
+	}
+	return fmt.Sprintf("%d object(s) still present: %s", len(e.Objects), strings.Join(names, ", "))
+}

@@ -63,7 +63,7 @@ func countingConfig(e *kubeenv.Env) (*rest.Config, *requestCounter) {
 func newApplier(t testing.TB, e *kubeenv.Env, instance string) (*kube.Applier, *requestCounter) {
 	t.Helper()
 	cfg, counter := countingConfig(e)
-	a, err := kube.NewApplier(cfg, kube.Options{FieldManager: "istio-ingress", Instance: instance, Scopes: resource.Scopes()})
+	a, err := kube.NewApplier(cfg, kube.Options{FieldManager: "istio-ingress", Instance: instance, Deployment: instance, Model: instance, Scopes: resource.Scopes()})
 	require.NoError(t, err)
 	return a, counter
 }

@@ -39,7 +39,7 @@ func (c charm) object(k resource.Kind, scope, namespace, name string, body map[s
 		"kind":       k.Kind,
 		"metadata": map[string]any{
 			"name": name, "namespace": namespace,
-			"labels": map[string]any{resource.LabelInstance: c.instance, resource.LabelScope: scope},
+			"labels": map[string]any{resource.LabelInstance: c.instance, resource.LabelDeployment: c.instance, resource.LabelScope: scope},
 		},
 	}
 	for key, v := range body {
@@ -100,7 +100,7 @@ func (c charm) typedHTTPRoute(t testing.TB, remote, path string) *unstructured.U
 	route := &gatewayv1.HTTPRoute{}
 	route.APIVersion, route.Kind = "gateway.networking.k8s.io/v1", "HTTPRoute"
 	route.Name, route.Namespace = remote+"-typed-httproute-http-80-"+c.app, c.backend
-	route.Labels = map[string]string{resource.LabelInstance: c.instance, resource.LabelScope: resource.ScopeIngress}
+	route.Labels = map[string]string{resource.LabelInstance: c.instance, resource.LabelDeployment: c.instance, resource.LabelScope: resource.ScopeIngress}
 	route.Spec.ParentRefs = []gatewayv1.ParentReference{{Name: gatewayv1.ObjectName(c.app), Namespace: &ns, SectionName: &section}}
 	route.Spec.Rules = []gatewayv1.HTTPRouteRule{{
 		Matches: []gatewayv1.HTTPRouteMatch{{Path: &gatewayv1.HTTPPathMatch{

@@ -8,6 +8,10 @@ const (
 	LabelInstance = "app.kubernetes.io/instance"
 	// LabelScope names the resource-manager scope an object belongs to.
 	LabelScope = "kubernetes-resource-handler-scope"
+	// LabelDeployment is unique to one deployment (model and application):
+	// LabelInstance joins them with "-", so "a-b"/"c" and "a"/"b-c" share
+	// it. Objects without it (written by the reference charm) are adopted.
+	LabelDeployment = "istio-ingress-k8s.charms.canonical.com/deployment"
 )
 
 // Scope names, as the reference charm labels them.

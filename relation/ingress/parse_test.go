@@ -2,6 +2,8 @@ package ingress
 
 import (
 	"net/netip"
+	"runtime"
+	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -180,4 +182,17 @@ func TestParseUnitData(t *testing.T) {
 			assert.Equal(t, tt.want, got)
 		})
 	}
+}
+
+// A bag padded with megabytes of ignored JSON is refused for its size
+// without being parsed.
+func TestParseAppDataRefusesAHugeBagUnparsed(t *testing.T) {
+	bag := map[string]string{KeyModel: `"m"`, KeyName: `"app"`, KeyPort: "8080", "padding": `[` + strings.Repeat(`{"a":[1,2,3]},`, 600000) + `0]`}
+	var before, after runtime.MemStats
+	runtime.ReadMemStats(&before)
+	_, err := ParseAppData(bag)
+	runtime.ReadMemStats(&after)
+	require.ErrorIs(t, err, ErrInvalid)
+	assert.Contains(t, err.Error(), "at most 65536")
+	assert.Less(t, after.TotalAlloc-before.TotalAlloc, uint64(1<<20))
 }

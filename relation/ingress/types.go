@@ -1,6 +1,10 @@
 package ingress
 
-import "net/netip"
+import (
+	"net/netip"
+
+	"github.com/canonical/istio-ingress-k8s-go/relation/wire"
+)
 
 // Request is what a requirer of the ingress v2 interface asks for, decoded
 // from its application databag.
@@ -64,10 +68,19 @@ const (
 	DefaultScheme = SchemeHTTP
 )
 
+// MaxBagBytes is the largest application databag a provider reads: a
+// request is a few short values, so anything near this is not one.
+const MaxBagBytes = 64 << 10
+
 // ParseAppData decodes and validates a requirer's application databag.
 // Every value is JSON; unknown keys are ignored. The error is a *FieldError
 // naming the offending key.
 func ParseAppData(bag map[string]string) (*Request, error) {
+	// Checked before parsing: a huge bag (ignored keys included) is refused
+	// for its size, not expanded.
+	if err := wire.CheckBagSize(bag, MaxBagBytes); err != nil {
+		return nil, err
+	}
 	d, err := ParseRequirerAppData(bag)
 	if err != nil {
 		return nil, err

@@ -72,6 +72,9 @@ func (d *decoder) fail(format string, args ...any) {
 	d.errs = append(d.errs, FieldError{Path: b.String(), Msg: fmt.Sprintf(format, args...)})
 }
 
+// maxEcho is how much of a requirer's value an error message repeats.
+const maxEcho = 64
+
 // field runs fn on obj's member key (nil if absent), with the path extended.
 func (d *decoder) field(obj *jsonValue, key string, fn func(v *jsonValue)) {
 	v, _ := obj.get(key)
@@ -334,7 +337,8 @@ func (d *decoder) headers(v *jsonValue) Headers {
 	hs := Headers{}
 	index := map[string]int{}
 	for _, m := range v.members {
-		d.push("[" + strconv.Quote(m.key) + "]")
+		// The name is echoed in the path: at most a short prefix of it.
+		d.push("[" + strconv.Quote(wire.Clip(m.key, maxEcho)) + "]")
 		val, _ := d.str(m.val)
 		d.pop()
 		if i, seen := index[m.key]; seen {

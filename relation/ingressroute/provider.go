@@ -1,7 +1,10 @@
 package ingressroute
 
 import (
+	"fmt"
+
 	"github.com/canonical/istio-ingress-k8s-go/juju"
+	"github.com/canonical/istio-ingress-k8s-go/relation/wire"
 )
 
 // Request is what one related application asks for over one relation.
@@ -35,6 +38,23 @@ func RequestFromBag(rel juju.RelationID, app string, bag map[string]string) Requ
 		return req
 	}
 	req.HasConfig = true
-	req.Config, req.Err = ParseConfig([]byte(raw))
+	// Sizes are checked before parsing, so a huge bag is never expanded.
+	if err := wire.CheckBagSize(bag, MaxBagBytes); err != nil {
+		req.Err = fmt.Errorf("%w: %w", ErrInvalidConfig, err)
+		return req
+	}
+	if len(raw) > MaxConfigBytes {
+		req.Err = fmt.Errorf("%w: %w", ErrInvalidConfig, wire.Invalid(KeyConfig, fmt.Sprintf("%d bytes, at most %d are read", len(raw), MaxConfigBytes)))
+		return req
+	}
+	cfg, err := ParseConfig([]byte(raw))
+	if err == nil {
+		err = CheckServable(cfg)
+	}
+	if err != nil {
+		req.Err = err
+		return req
+	}
+	req.Config = cfg
 	return req
 }

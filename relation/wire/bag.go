@@ -1,6 +1,9 @@
 package wire
 
-import "maps"
+import (
+	"fmt"
+	"maps"
+)
 
 // jujuKeys are the keys Juju itself sets in unit bags; a writer never
 // deletes them.
@@ -52,4 +55,22 @@ func Apply(held, delta map[string]string) map[string]string {
 		}
 	}
 	return out
+}
+
+// BagSize is the bytes of a databag's keys and values.
+func BagSize(bag map[string]string) int {
+	n := 0
+	for k, v := range bag {
+		n += len(k) + len(v)
+	}
+	return n
+}
+
+// CheckBagSize refuses a bag larger than max bytes before anything in it is
+// parsed, so a huge bag costs its size in memory and no more.
+func CheckBagSize(bag map[string]string, max int) error {
+	if n := BagSize(bag); n > max {
+		return Invalid("", fmt.Sprintf("the application databag is %d bytes, at most %d are read", n, max))
+	}
+	return nil
 }

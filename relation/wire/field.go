@@ -3,6 +3,7 @@ package wire
 import (
 	"errors"
 	"fmt"
+	"strings"
 )
 
 // Kinds of databag problem, for callers that treat "not sent yet" apart
@@ -65,4 +66,41 @@ func Clip(s string, n int) string {
 		return s
 	}
 	return s[:n] + "…"
+}
+
+// HasControl reports whether s holds a control character other than a tab
+// (CR, LF and NUL among them): Envoy refuses such a header value, and in a
+// path the API server stores it but the proxy cannot match it.
+func HasControl(s string) bool {
+	return strings.IndexFunc(s, func(r rune) bool { return (r < 0x20 && r != '\t') || r == 0x7f }) >= 0
+}
+
+// HasEncodedSeparator reports whether a path holds an encoded "/", "\" or
+// NUL (%2F, %5C, %00, either case): the proxy may decode it after matching,
+// so such a path can reach a backend under another route's prefix.
+func HasEncodedSeparator(s string) bool {
+	for i := strings.IndexByte(s, '%'); i >= 0 && i+2 < len(s); {
+		switch strings.ToLower(s[i+1 : i+3]) {
+		case "2f", "5c", "00":
+			return true
+		}
+		j := strings.IndexByte(s[i+1:], '%')
+		if j < 0 {
+			break
+		}
+		i += 1 + j
+	}
+	return false
+}
+
+// CheckPath says what in a requirer's URL path value the API server or the
+// proxy would choke on, or "".
+func CheckPath(s string) string {
+	switch {
+	case HasControl(s):
+		return "must not contain control characters (CR, LF, NUL)"
+	case HasEncodedSeparator(s):
+		return "must not contain an encoded separator or NUL (%2F, %5C, %00)"
+	}
+	return ""
 }

@@ -26,7 +26,7 @@ func TestExamples(t *testing.T) {
 		"tempo":            {"tempo": gateway.StateServed},
 		"tls-ingress":      {"prometheus": gateway.StateServed, "alertmanager": gateway.StateServed, "grafana": gateway.StateServed},
 		"every-field":      {"shop": gateway.StateServed},
-		"conflicting-apps": {"catalogue": gateway.StateServed, "catalogue-next": gateway.StateRefused, "uploader": gateway.StateServed, "grafana": gateway.StateServed, "grafana#8": gateway.StateRefused},
+		"conflicting-apps": {"catalogue": gateway.StateServed, "catalogue-next": gateway.StateRefused, "uploader": gateway.StateRefused, "grafana": gateway.StateServed, "grafana#8": gateway.StateRefused},
 		"bad-data":         {"garbled": gateway.StateInvalid, "good": gateway.StateServed, "badport": gateway.StateInvalid, "waiting": gateway.StatePending},
 	}
 	files, err := filepath.Glob(filepath.Join(examplesDir, "*.json"))

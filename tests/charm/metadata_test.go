@@ -75,7 +75,8 @@ type option struct {
 }
 
 // checkConfig compares config.yaml with the reference charm's options, whose
-// names (note external_hostname's underscore) users already set.
+// names (note external_hostname's underscore) users already set, plus the
+// options this charm adds.
 func checkConfig(t *testing.T, path string) {
 	var cfg struct {
 		Options map[string]option `yaml:"options"`
@@ -86,6 +87,8 @@ func checkConfig(t *testing.T, path string) {
 		"ready-timeout":                 {Type: "int", Default: 100},
 		"external_hostname":             {Type: "string", Default: nil},
 		"external-traffic-policy-cidrs": {Type: "string", Default: "0.0.0.0/0"},
+		// Added: which namespaces requirers may be served in.
+		"allowed-namespaces": {Type: "string", Default: ""},
 	}
 	require.Len(t, cfg.Options, len(want))
 	for name, w := range want {

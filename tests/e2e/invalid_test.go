@@ -30,16 +30,20 @@ func TestInvalidRouteRequests(t *testing.T) {
 	s.deploy(t, 1)
 	neighbours := s.relateNeighbours(t, good)
 	// The bad requirer's valid request shares tempo's listener, so the
-	// Gateway itself does not change when it turns bad.
+	// Gateway's listeners do not change when it turns bad (only the
+	// namespaces they admit routes from).
 	valid := httpRouteConfig(bad, "r", "bad", 3200, "/bad")
 	badRel := s.relate(t, "istio-ingress-route-unauthenticated", jujusim.Remote{App: "bad", Units: 1, AppData: valid})
 
 	served := routeServed(address)
 	require.Equal(t, servingAt(address), s.status())
 	require.Equal(t, served, s.RelationData(badRel, app))
+	gatewayKey := objectKey("Gateway", model, app)
+	gatewayListeners := func() map[string]string { return listeners(t, owned(t, model)[gatewayKey]) }
+	baseListeners := gatewayListeners()
 	others := func() map[string]string {
 		v := versions(owned(t, model))
-		maps.DeleteFunc(v, func(k, _ string) bool { return strings.Contains(k, " "+bad+"/") })
+		maps.DeleteFunc(v, func(k, _ string) bool { return strings.Contains(k, " "+bad+"/") || k == gatewayKey })
 		return v
 	}
 	baseline := others()
@@ -58,6 +62,7 @@ func TestInvalidRouteRequests(t *testing.T) {
 				assert.Contains(t, st.Message, "bad")
 			}
 			assert.Equal(t, baseline, others(), "every other requirer's objects are untouched")
+			assert.Equal(t, baseListeners, gatewayListeners())
 			neighbours.assertServed(t, s, address)
 
 			// Fixed again: served again.

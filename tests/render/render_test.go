@@ -219,9 +219,13 @@ func TestFullGatewayIsAccepted(t *testing.T) {
 	require.NoError(t, env.CreateNamespace(ctx, "full"))
 	in := gateway.Input{App: "full-gw", Model: "full", Units: 1, ExternalTrafficCIDRs: "0.0.0.0/0"}
 	for i := range gateway.MaxListeners + 2 {
+		// A listener is opened only for a route that uses it.
+		l := ingressroute.Listener{Port: 9000 + i, Protocol: ingressroute.ProtocolHTTP}
 		in.Routes = append(in.Routes, gateway.RouteRequest{
 			Relation: gateway.Relation{App: fmt.Sprintf("app%d", i), ID: juju.RelationID{Endpoint: "istio-ingress-route", ID: i + 1}},
-			Config:   &ingressroute.Config{Model: "full", Listeners: []ingressroute.Listener{{Port: 9000 + i, Protocol: ingressroute.ProtocolHTTP}}},
+			Config: &ingressroute.Config{Model: "full", Listeners: []ingressroute.Listener{l}, HTTPRoutes: []ingressroute.HTTPRoute{{
+				Name: "r", Listener: l, Backends: []ingressroute.BackendRef{{Service: fmt.Sprintf("app%d", i), Port: 80}},
+			}}},
 		})
 	}
 	plan := gateway.Build(in)
