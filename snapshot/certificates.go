@@ -20,9 +20,3 @@ func (s Snapshot) tlsInput() gateway.TLS {
 	}
 	return gateway.TLS{Enabled: true, Certificate: s.Certificate.CertPEM, Key: s.Certificate.KeyPEM()}
 }
-
-// CertificateNames are the names the gateway's certificate should carry
-// for a plan: its address and every hostname a served route asks for.
-func (d Desired) CertificateNames(plan gateway.Plan) (string, []string) {
-	return d.Address, plan.ServedHostnames()
-}
