@@ -136,11 +136,11 @@ func handshake(t *testing.T, crt, key string, pool *x509.CertPool, names ...stri
 }
 
 func routeWithHostname(model, host string) map[string]string {
-	listener := `{"port":443,"protocol":"HTTP"}`
+	listener := `{"port":8443,"protocol":"HTTP"}`
 	return map[string]string{"config": `{"model":"` + model + `","listeners":[` + listener + `],` +
 		`"http_routes":[{"name":"api","listener":` + listener + `,` +
 		`"backends":[{"service":"api","port":8080,"weight":null}],"hostnames":["` + host + `"],` +
-		`"matches":[{"headers":null,"path":{"type":"PathPrefix","value":"/"},"method":null}]}],"grpc_routes":[]}`}
+		`"matches":[{"headers":null,"path":{"type":"PathPrefix","value":"/api"},"method":null}]}],"grpc_routes":[]}`}
 }
 
 // TestTLS takes the gateway through its certificate's life with a provider
