@@ -64,7 +64,7 @@ func validatePath(typ gwv1.PathMatchType, value string) error {
 			return fmt.Errorf("%s path %q has characters not allowed in a URL path", typ, clip(value))
 		case strings.Contains(value, "//"), strings.Contains(value, "/./"), strings.Contains(value, "/../"),
 			strings.HasSuffix(value, "/."), strings.HasSuffix(value, "/.."):
-			return fmt.Errorf("%s path %q must not contain //, /./ or /../ nor end in /. or /..", typ, clip(value))
+			return fmt.Errorf(`%s path %q must not contain //, /./ or /../ nor end in "/." or "/.."`, typ, clip(value))
 		}
 	case gwv1.PathMatchRegularExpression:
 		if value == "" {

@@ -5,6 +5,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"maps"
 	"slices"
 
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
@@ -26,9 +27,12 @@ import (
 //     without deleting anything, each only if new or changed — and every
 //     relation owning a refused object is left out. When any is, the
 //     relations the plan holds in standby (refused only because an
-//     admitted one holds what they ask for) are judged too, in a dry run:
-//     leaving a relation out may admit them, and they must not bring new
-//     refusals into the second step;
+//     admitted one holds what they ask for) are judged too, in a dry run,
+//     since leaving a relation out may admit them. The rebuilt plan's
+//     newly admitted objects are then staged in turn; a pass that leaves
+//     no one else out ends the step (in practice the second: the standby
+//     relations were judged already), and each pass leaves out at least
+//     one more relation, so there are never more passes than relations;
 //  2. apply: the plan without them (the Gateway's listeners included) is
 //     applied, and what it no longer holds is deleted.
 //
@@ -40,24 +44,35 @@ func applyIsolated(ctx context.Context, cluster Cluster, listing *kube.Listing, 
 	if listing == nil {
 		listing = cluster.List(ctx)
 	}
-	full := gateway.Build(input)
-	// The certificate's Secret goes in before the Gateway that refers to
-	// it: a listener switched to a Secret not there yet would stop HTTPS
-	// for a moment (as on a refresh from the Python charm's Secret).
-	secret, err := cluster.Stage(ctx, listing, ofKind(full.Objects, resource.KindSecret), nil)
-	if err != nil {
-		return full, secret, err
+	input.Rejected = map[juju.RelationID]string{}
+	var staged kube.Result
+	for pass := 0; ; pass++ {
+		plan := gateway.Build(input)
+		if pass == 0 {
+			// The certificate's Secret goes in before the Gateway that
+			// refers to it: a listener switched to a Secret not there yet
+			// would stop HTTPS for a moment (as on a refresh from the
+			// Python charm's Secret).
+			res, err := cluster.Stage(ctx, listing, ofKind(plan.Objects, resource.KindSecret), nil)
+			staged.Applied += res.Applied
+			if err != nil {
+				return plan, staged, err
+			}
+		}
+		// Staged objects are recorded in listing: a later pass stages
+		// only what the previous ones did not.
+		refused, res, err := isolate(ctx, cluster, listing, plan, remembered)
+		staged.Applied += res.Applied
+		if err != nil {
+			return plan, staged, err
+		}
+		if len(refused) == 0 {
+			res, err := cluster.ApplyListed(ctx, listing, plan.Objects)
+			res.Applied += staged.Applied
+			return plan, res, err
+		}
+		maps.Copy(input.Rejected, refused)
 	}
-	refused, staged, err := isolate(ctx, cluster, listing, full, remembered)
-	staged.Applied += secret.Applied
-	if err != nil {
-		return full, staged, err
-	}
-	input.Rejected = refused
-	plan := gateway.Build(input)
-	res, err := cluster.ApplyListed(ctx, listing, plan.Objects)
-	res.Applied += staged.Applied
-	return plan, res, err
 }
 
 // isolate stages the objects of plan's relations and returns the relations

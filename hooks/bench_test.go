@@ -43,7 +43,7 @@ func BenchmarkReconcile(b *testing.B) {
 						b.StopTimer()
 						require.NoError(b, h.env.SetLoadBalancerIngress(h.ctx, h.ns, h.app+"-istio", addrs[(i+1)%2]))
 						for j, rel := range rels {
-							h.juju.setRemote(rel, pythonIngressBag(h.apps, fmt.Sprintf("app-%d", j), 8081-(i%2), false))
+							h.juju.SetRemote(rel, pythonIngressBag(h.apps, fmt.Sprintf("app-%d", j), 8081-(i%2), false))
 						}
 						b.StartTimer()
 					}
@@ -58,7 +58,7 @@ func BenchmarkReconcile(b *testing.B) {
 				b.ReportMetric(float64(reads)/float64(b.N), "k8s-reads/op")
 				b.ReportMetric(float64(writes)/float64(b.N), "k8s-writes/op")
 				if changed {
-					require.Equal(b, fmt.Sprintf("http://%s/%s-app-0", addrs[b.N%2], h.apps), ingressURL(b, h.juju.local(rels[0])))
+					require.Equal(b, fmt.Sprintf("http://%s/%s-app-0", addrs[b.N%2], h.apps), ingressURL(b, h.juju.Local(rels[0])))
 				}
 			})
 		}

@@ -90,9 +90,9 @@ func TestDispatchToolFailuresExitZero(t *testing.T) {
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
-			fj := newFakeJuju("istio-ingress-k8s", "cos", t.TempDir())
-			fj.setLeader(tc.leader)
-			r := fj.runner()
+			fj := jujutest.NewModel("istio-ingress-k8s", "cos", t.TempDir())
+			fj.SetLeader(tc.leader)
+			r := fj.Runner()
 			tc.breakTool(r)
 			var stderr bytes.Buffer
 			cluster := noCluster(t)
@@ -100,7 +100,7 @@ func TestDispatchToolFailuresExitZero(t *testing.T) {
 				cluster = func(string, string) (hooks.Cluster, error) { return nil, assert.AnError }
 			}
 			code := hooks.Dispatch(context.Background(), hooks.Deps{
-				Getenv: fj.env("update-status", nil), Runner: r, Stderr: &stderr, Cluster: cluster,
+				Getenv: fj.Env("update-status", nil), Runner: r, Stderr: &stderr, Cluster: cluster,
 			})
 			assert.Equal(t, 0, code)
 			assert.Contains(t, stderr.String(), tc.wantStderr)
@@ -116,20 +116,20 @@ func TestDispatchToolFailuresExitZero(t *testing.T) {
 // remember a status the unit never got.
 func TestDispatchRetriesAFailedStatus(t *testing.T) {
 	t.Parallel()
-	fj := newFakeJuju("istio-ingress-k8s", "cos", t.TempDir())
-	fj.setLeader(false)
+	fj := jujutest.NewModel("istio-ingress-k8s", "cos", t.TempDir())
+	fj.SetLeader(false)
 	deps := func(r *jujutest.Runner) hooks.Deps {
-		return hooks.Deps{Getenv: fj.env("update-status", nil), Runner: r, Cluster: noCluster(t)}
+		return hooks.Deps{Getenv: fj.Env("update-status", nil), Runner: r, Cluster: noCluster(t)}
 	}
-	broken := fj.runner().Fail("status-set", 1, "ERROR status not set\n")
+	broken := fj.Runner().Fail("status-set", 1, "ERROR status not set\n")
 	require.Equal(t, 0, hooks.Dispatch(context.Background(), deps(broken)))
 	require.Len(t, broken.CallsTo("status-set"), 1)
 
-	r := fj.runner()
+	r := fj.Runner()
 	require.Equal(t, 0, hooks.Dispatch(context.Background(), deps(r)))
 	assert.Equal(t, [][]string{unitStatus(juju.StatusActive, "Backup unit; standing by for leader takeover")}, statusSets(r))
 
-	again := fj.runner()
+	again := fj.Runner()
 	require.Equal(t, 0, hooks.Dispatch(context.Background(), deps(again)))
 	assert.Empty(t, statusSets(again), "an unchanged status is not set again")
 }
@@ -138,12 +138,12 @@ func TestDispatchRetriesAFailedStatus(t *testing.T) {
 // succeeds and says why.
 func TestDispatchSurvivesAnUnwritableStateFile(t *testing.T) {
 	t.Parallel()
-	fj := newFakeJuju("istio-ingress-k8s", "cos", filepath.Join(t.TempDir(), "no-such-dir"))
-	fj.setLeader(false)
-	r := fj.runner()
+	fj := jujutest.NewModel("istio-ingress-k8s", "cos", filepath.Join(t.TempDir(), "no-such-dir"))
+	fj.SetLeader(false)
+	r := fj.Runner()
 	var stderr bytes.Buffer
 	require.Equal(t, 0, hooks.Dispatch(context.Background(), hooks.Deps{
-		Getenv: fj.env("update-status", nil), Runner: r, Stderr: &stderr, Cluster: noCluster(t),
+		Getenv: fj.Env("update-status", nil), Runner: r, Stderr: &stderr, Cluster: noCluster(t),
 	}))
 	assert.Equal(t, [][]string{unitStatus(juju.StatusActive, msgStandby)}, statusSets(r))
 	assert.Contains(t, stderr.String(), "WARNING Saving the state file: ")
@@ -152,13 +152,13 @@ func TestDispatchSurvivesAnUnwritableStateFile(t *testing.T) {
 
 func TestDispatchLogsTheEvent(t *testing.T) {
 	t.Parallel()
-	fj := newFakeJuju("istio-ingress-k8s", "cos", t.TempDir())
-	fj.setLeader(false)
-	rel := fj.relate("istio-ingress-route", "api", nil)
-	r := fj.runner()
+	fj := jujutest.NewModel("istio-ingress-k8s", "cos", t.TempDir())
+	fj.SetLeader(false)
+	rel := fj.Relate("istio-ingress-route", "api", nil)
+	r := fj.Runner()
 	var stderr bytes.Buffer
 	require.Equal(t, 0, hooks.Dispatch(context.Background(), hooks.Deps{
-		Getenv: fj.env("istio-ingress-route-relation-changed", &rel), Runner: r, Stderr: &stderr, Cluster: noCluster(t),
+		Getenv: fj.Env("istio-ingress-route-relation-changed", &rel), Runner: r, Stderr: &stderr, Cluster: noCluster(t),
 	}))
 
 	// Juju keeps a hook's output in its debug log; a juju-log call per hook
@@ -169,8 +169,8 @@ func TestDispatchLogsTheEvent(t *testing.T) {
 
 func TestDispatchFailsUnknownActions(t *testing.T) {
 	t.Parallel()
-	fj := newFakeJuju("istio-ingress-k8s", "cos", t.TempDir())
-	r := fj.runner()
+	fj := jujutest.NewModel("istio-ingress-k8s", "cos", t.TempDir())
+	r := fj.Runner()
 	env := func(k string) string {
 		return map[string]string{
 			"JUJU_UNIT_NAME": "istio-ingress-k8s/0", "JUJU_DISPATCH_PATH": "actions/frobnicate",
@@ -188,17 +188,17 @@ func TestDispatchFailsUnknownActions(t *testing.T) {
 func TestDispatchWithoutRunner(t *testing.T) {
 	t.Parallel()
 	var stderr bytes.Buffer
-	fj := newFakeJuju("istio-ingress-k8s", "cos", t.TempDir())
-	assert.Equal(t, 1, hooks.Dispatch(context.Background(), hooks.Deps{Getenv: fj.env("install", nil), Stderr: &stderr}))
+	fj := jujutest.NewModel("istio-ingress-k8s", "cos", t.TempDir())
+	assert.Equal(t, 1, hooks.Dispatch(context.Background(), hooks.Deps{Getenv: fj.Env("install", nil), Stderr: &stderr}))
 	assert.Contains(t, stderr.String(), "no hook-tool runner")
 }
 
 func TestDispatchShortensLongErrorsInStatus(t *testing.T) {
 	t.Parallel()
-	fj := newFakeJuju("istio-ingress-k8s", "cos", t.TempDir())
-	r := fj.runner().Fail("is-leader", 1, "ERROR "+strings.Repeat("x", 500)+"\nsecond line\n")
+	fj := jujutest.NewModel("istio-ingress-k8s", "cos", t.TempDir())
+	r := fj.Runner().Fail("is-leader", 1, "ERROR "+strings.Repeat("x", 500)+"\nsecond line\n")
 	require.Equal(t, 0, hooks.Dispatch(context.Background(), hooks.Deps{
-		Getenv: fj.env("update-status", nil), Runner: r, Cluster: noCluster(t),
+		Getenv: fj.Env("update-status", nil), Runner: r, Cluster: noCluster(t),
 	}))
 	st := lastStatus(t, r)
 	assert.Equal(t, juju.StatusBlocked, st.Name)
@@ -210,14 +210,14 @@ func TestDispatchShortensLongErrorsInStatus(t *testing.T) {
 // time spent waiting for them (the hook benchmark reads this line).
 func TestDispatchReportsHookToolTime(t *testing.T) {
 	t.Parallel()
-	fj := newFakeJuju("istio-ingress-k8s", "cos", t.TempDir())
-	fj.setLeader(false)
-	r := fj.runner()
+	fj := jujutest.NewModel("istio-ingress-k8s", "cos", t.TempDir())
+	fj.SetLeader(false)
+	r := fj.Runner()
 	var stderr bytes.Buffer
 	clock := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
 	tick := func() time.Time { clock = clock.Add(time.Millisecond); return clock } // 1 ms per reading
 	require.Equal(t, 0, hooks.Dispatch(context.Background(), hooks.Deps{
-		Getenv: fj.env("update-status", nil), Runner: r, Stderr: &stderr, Cluster: noCluster(t), Now: tick,
+		Getenv: fj.Env("update-status", nil), Runner: r, Stderr: &stderr, Cluster: noCluster(t), Now: tick,
 	}))
 	n := len(r.Calls())
 	require.NotZero(t, n)

@@ -1,6 +1,7 @@
-// Package hooks turns a Juju hook invocation into an event and runs the
-// charm's single reconcile for it. Dispatch is the only entry point the
-// charm binary calls.
+// Package hooks runs one Juju hook of the charm (the event, then the single
+// reconcile: read the snapshot, plan, apply, publish, set the status) and may
+// import every package of the charm but cmd and tests. Dispatch is the only
+// entry point the charm binary calls.
 package hooks
 
 import (

@@ -27,16 +27,18 @@ import (
 	"github.com/canonical/istio-ingress-k8s-go/juju"
 	"github.com/canonical/istio-ingress-k8s-go/juju/jujutest"
 	"github.com/canonical/istio-ingress-k8s-go/kube"
+	"github.com/canonical/istio-ingress-k8s-go/kube/kubetest"
 	"github.com/canonical/istio-ingress-k8s-go/state"
 	"github.com/canonical/istio-ingress-k8s-go/tests/kubeenv"
 )
 
-// env is the kube-apiserver every test of the package shares; each test
-// works in namespaces (Juju models) and an application name of its own, so
-// tests run in parallel without seeing each other's objects.
-var env *kubeenv.Env
+// env is the kube-apiserver every test of the package on a real cluster
+// shares, started by the first; each test works in namespaces (Juju models)
+// and an application name of its own, so tests run in parallel without
+// seeing each other's objects. Tests on an in-memory cluster need none.
+var env kubeenv.Lazy
 
-func TestMain(m *testing.M) { kubeenv.Main(m, &env) }
+func TestMain(m *testing.M) { kubeenv.MainLazy(m, &env) }
 
 // requestCounter counts the Kubernetes requests the charm makes: GETs
 // (reads) and everything else (writes: apply patches, deletes).
@@ -97,13 +99,13 @@ func (b *syncBuffer) String() string {
 }
 
 // harness is one charm deployment: this unit's view of its Juju model
-// (fakeJuju) and the real API server, with the model's namespace and a
-// namespace for the related applications.
+// (jujutest.Model) and a cluster (the real API server, or an in-memory one),
+// with the model's namespace and a namespace for the related applications.
 type harness struct {
 	t    testing.TB
 	ctx  context.Context
-	env  *kubeenv.Env
-	juju *fakeJuju
+	env  *kubeenv.Env // nil on an in-memory cluster
+	juju *jujutest.Model
 	// app is this application, ns its model (namespace); apps is the model
 	// the related applications live in.
 	app, ns, apps string
@@ -118,30 +120,47 @@ type harness struct {
 // on the package's API server; name must be unique in the package.
 func newHarness(t testing.TB, name string) *harness {
 	t.Helper()
-	return newHarnessOn(t, env, name)
+	return newHarnessOn(t, env.Env(t), name)
 }
 
 // newHarnessOn is newHarness on the API server of e.
 func newHarnessOn(t testing.TB, e *kubeenv.Env, name string) *harness {
 	t.Helper()
-	ctx := kubeenv.TestContext(t)
-	h := &harness{
-		t: t, ctx: ctx, env: e, app: "gw-" + name, ns: name, apps: name + "-apps",
-		kube: &requestCounter{}, logs: &syncBuffer{},
-	}
-	h.juju = newFakeJuju(h.app, h.ns, t.TempDir())
-	require.NoError(t, e.CreateNamespace(ctx, h.ns))
-	require.NoError(t, e.CreateNamespace(ctx, h.apps))
+	h := deploy(t, name)
+	h.env = e
+	require.NoError(t, e.CreateNamespace(h.ctx, h.ns))
+	require.NoError(t, e.CreateNamespace(h.ctx, h.apps))
 	cfg := e.RESTConfig()
 	cfg.WarningHandler = rest.NoWarnings{}
 	cfg.WrapTransport = h.kube.wrap
 	h.cluster = applierFactory(cfg)
+	t.Cleanup(h.cleanUp)
+	return h
+}
+
+// newMemHarness deploys the charm as newHarness does, on an in-memory
+// cluster instead of the API server: its Kubernetes reads and writes are
+// the cluster's, not h's.
+func newMemHarness(t testing.TB, name string) (*harness, *kubetest.Cluster) {
+	t.Helper()
+	h := deploy(t, name)
+	mem := kubetest.New(hooks.ApplierOptions(h.app, h.ns))
+	h.cluster = func(string, string) (hooks.Cluster, error) { return mem, nil }
+	return h, mem
+}
+
+// deploy is a harness with no cluster yet.
+func deploy(t testing.TB, name string) *harness {
+	h := &harness{
+		t: t, ctx: kubeenv.TestContext(t), app: "gw-" + name, ns: name, apps: name + "-apps",
+		kube: &requestCounter{}, logs: &syncBuffer{},
+	}
+	h.juju = jujutest.NewModel(h.app, h.ns, t.TempDir())
 	t.Cleanup(func() {
 		if t.Failed() {
 			t.Logf("hook output of %s:\n%s", h.app, h.logs)
 		}
 	})
-	t.Cleanup(h.cleanUp)
 	return h
 }
 
@@ -188,10 +207,10 @@ func (h *harness) dispatchCode(hook string, rel ...juju.RelationID) (int, *jujut
 	if len(rel) > 0 {
 		about = &rel[0]
 	}
-	r := h.juju.runner()
+	r := h.juju.Runner()
 	h.kube.take()
 	code := hooks.Dispatch(h.ctx, hooks.Deps{
-		Getenv: h.juju.env(hook, about), Runner: r, Stderr: h.logs, Cluster: h.cluster, KubeBudget: h.kubeBudget, Now: h.now,
+		Getenv: h.juju.Env(hook, about), Runner: r, Stderr: h.logs, Cluster: h.cluster, KubeBudget: h.kubeBudget, Now: h.now,
 	})
 	return code, r
 }
@@ -211,7 +230,7 @@ func (h *harness) serveGateway(ip string) {
 
 // relateIngress relates a Python ingress v2 requirer <name> of model h.apps.
 func (h *harness) relateIngress(endpoint, name string, port int, stripPrefix bool) juju.RelationID {
-	return h.juju.relate(endpoint, name, pythonIngressBag(h.apps, name, port, stripPrefix))
+	return h.juju.Relate(endpoint, name, pythonIngressBag(h.apps, name, port, stripPrefix))
 }
 
 func (h *harness) instance() string { return gateway.InstanceLabel(h.ns, h.app) }
@@ -293,7 +312,7 @@ func (h *harness) routeFor(namespace, service string) *unstructured.Unstructured
 }
 
 // statePath is the unit's state file.
-func (h *harness) statePath() string { return filepath.Join(h.juju.charmDir, state.FileName) }
+func (h *harness) statePath() string { return filepath.Join(h.juju.CharmDir(), state.FileName) }
 
 func (h *harness) forgetCache() {
 	h.t.Helper()

@@ -84,13 +84,13 @@ func (r *run) reconcile(ctx context.Context) (juju.Status, error) {
 	desired := snap.Desired()
 	gw, err := readGatewayState(cr, desired)
 	if err != nil {
-		return juju.Status{}, r.overBudget(readCtx, err)
+		return juju.Status{}, r.overBudget(err, readCtx)
 	}
 	kctx, cancelKube := r.kubeContext(ctx)
 	defer cancelKube()
 
 	plan, res, err := applyIsolated(kctx, cluster, cr.listing, desired.Input, r.cache.refused())
-	err = r.overBudget(kctx, err)
+	err = r.overBudget(err, kctx, readCtx) // the listing was read within readCtx
 	r.cache.setRefused(plan.Status.Rejected)
 	pub := publisher{client: r.client, leader: leader, cache: r.cache, log: r.log, rand: r.rand}
 	out := served{plan: plan, address: gw.advertised(), tls: desired.Input.TLS.Enabled, hook: r.hook, desired: desired, localIP: cr.lbAddress, cert: cert}
@@ -140,11 +140,17 @@ func (r *run) kubeContext(ctx context.Context) (context.Context, context.CancelF
 	return context.WithTimeout(ctx, r.kubeBudget)
 }
 
-// overBudget says so when err came from running out of the Kubernetes
-// budget, which a bare "context deadline exceeded" would not tell.
-func (r *run) overBudget(kctx context.Context, err error) error {
-	if err != nil && errors.Is(kctx.Err(), context.DeadlineExceeded) {
-		return fmt.Errorf("no answer from Kubernetes within %v: %w", r.kubeBudget, err)
+// overBudget says so when err came from running out of a Kubernetes
+// budget (any of ctxs), which a bare "context deadline exceeded" would not
+// tell.
+func (r *run) overBudget(err error, ctxs ...context.Context) error {
+	if err == nil {
+		return nil
+	}
+	for _, ctx := range ctxs {
+		if errors.Is(ctx.Err(), context.DeadlineExceeded) {
+			return fmt.Errorf("no answer from Kubernetes within %v: %w", r.kubeBudget, err)
+		}
 	}
 	return err
 }

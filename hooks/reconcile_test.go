@@ -33,7 +33,7 @@ func TestNonLeaderStandsBy(t *testing.T) {
 	h := newHarness(t, "standby")
 	h.serveGateway("10.1.0.1")
 	h.relateIngress("ingress", "blog", 8080, false)
-	h.juju.setLeader(false)
+	h.juju.SetLeader(false)
 
 	r := h.dispatch("config-changed")
 	assert.Equal(t, [][]string{unitStatus(juju.StatusActive, msgStandby)}, statusSets(r))
@@ -47,7 +47,7 @@ func TestNonLeaderStandsBy(t *testing.T) {
 func TestGatewayComesUp(t *testing.T) {
 	t.Parallel()
 	h := newHarness(t, "comes-up")
-	meta := h.juju.relate("gateway-metadata", "mesh-app", nil)
+	meta := h.juju.Relate("gateway-metadata", "mesh-app", nil)
 	service := h.ns + "/" + h.app + "-istio"
 
 	r := h.dispatch("install")
@@ -58,7 +58,7 @@ func TestGatewayComesUp(t *testing.T) {
 	st := lastStatus(t, r)
 	assert.Equal(t, juju.StatusWaiting, st.Name)
 	assert.Contains(t, st.Message, "Service "+service+" not found")
-	assert.Empty(t, h.juju.local(meta), "no metadata before the gateway serves")
+	assert.Empty(t, h.juju.Local(meta), "no metadata before the gateway serves")
 
 	require.NoError(t, h.env.CreateGatewayWorkload(h.ctx, h.ns, h.app, 1, 0))
 	st = lastStatus(t, h.dispatch("update-status"))
@@ -72,7 +72,7 @@ func TestGatewayComesUp(t *testing.T) {
 	assert.Equal(t, juju.Status{Name: juju.StatusActive, Message: "Serving at 10.2.0.7"}, lastStatus(t, r))
 
 	var md map[string]string
-	require.NoError(t, json.Unmarshal([]byte(h.juju.local(meta)["metadata"]), &md))
+	require.NoError(t, json.Unmarshal([]byte(h.juju.Local(meta)["metadata"]), &md))
 	assert.Equal(t, map[string]string{
 		"namespace": h.ns, "gateway_name": h.app,
 		"deployment_name": h.app + "-istio", "service_account": h.app + "-istio",
@@ -102,7 +102,7 @@ func TestIngressV2(t *testing.T) {
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			prefix := "/" + h.apps + "-" + tc.service
-			assert.Equal(t, "http://10.3.0.1"+prefix, ingressURL(t, h.juju.local(tc.rel)))
+			assert.Equal(t, "http://10.3.0.1"+prefix, ingressURL(t, h.juju.Local(tc.rel)))
 
 			route := h.routeFor(h.apps, tc.service)
 			require.NotNil(t, route, "no HTTPRoute for %s in %s", tc.service, h.apps)
@@ -130,7 +130,7 @@ func TestIngressV2(t *testing.T) {
 	assert.Empty(t, statusSets(r), "still serving api: the status is unchanged")
 
 	// Once gone from the model, the relation leaves no trace.
-	h.juju.remove(blog)
+	h.juju.Remove(blog)
 	r = h.dispatch("update-status")
 	assert.Empty(t, r.CallsTo("relation-set"))
 	assert.Nil(t, h.routeFor(h.apps, "blog"))
@@ -150,7 +150,7 @@ func TestRequestTurnsInvalidAndBack(t *testing.T) {
 	shop := h.relateIngress("ingress", "shop", 8081, false)
 	h.dispatch("update-status")
 	shopURL := "http://10.14.0.1/" + h.apps + "-shop"
-	require.Equal(t, shopURL, ingressURL(t, h.juju.local(shop)))
+	require.Equal(t, shopURL, ingressURL(t, h.juju.Local(shop)))
 
 	tests := []struct {
 		name string
@@ -163,20 +163,20 @@ func TestRequestTurnsInvalidAndBack(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			h.juju.setRemote(shop, tc.bag)
+			h.juju.SetRemote(shop, tc.bag)
 			r := h.relationHook("changed", shop)
 			st := lastStatus(t, r)
 			assert.Equal(t, juju.StatusBlocked, st.Name)
 			assert.Contains(t, st.Message, "shop")
-			assert.NotContains(t, h.juju.local(shop), "ingress", "an invalid request must not keep a URL")
+			assert.NotContains(t, h.juju.Local(shop), "ingress", "an invalid request must not keep a URL")
 			assert.Nil(t, h.routeFor(h.apps, "shop"))
 			assert.NotNil(t, h.routeFor(h.apps, "blog"))
 			assert.Empty(t, writesTo(t, r, blog))
 
-			h.juju.setRemote(shop, pythonIngressBag(h.apps, "shop", 8081, false))
+			h.juju.SetRemote(shop, pythonIngressBag(h.apps, "shop", 8081, false))
 			r = h.relationHook("changed", shop)
 			assert.Equal(t, juju.Status{Name: juju.StatusActive, Message: "Serving at 10.14.0.1"}, lastStatus(t, r))
-			assert.Equal(t, shopURL, ingressURL(t, h.juju.local(shop)))
+			assert.Equal(t, shopURL, ingressURL(t, h.juju.Local(shop)))
 			assert.NotNil(t, h.routeFor(h.apps, "shop"))
 		})
 	}
@@ -211,10 +211,10 @@ func TestConfigChanges(t *testing.T) {
 			juju.Status{Name: juju.StatusActive, Message: "Serving at 10.15.0.1"}, "http://10.15.0.1" + path},
 	}
 	for _, step := range steps {
-		h.juju.setConfig(step.key, step.value)
+		h.juju.SetConfig(step.key, step.value)
 		r := h.dispatch("config-changed")
 		assert.Equal(t, step.wantStatus, lastStatus(t, r), step.name)
-		assert.Equal(t, step.wantURL, ingressURL(t, h.juju.local(blog)), step.name)
+		assert.Equal(t, step.wantURL, ingressURL(t, h.juju.Local(blog)), step.name)
 	}
 	policy := h.get(resource.KindAuthorizationPolicy, h.ns, h.app+"-"+h.ns+"-external-traffic")
 	require.NotNil(t, policy)
@@ -228,11 +228,11 @@ func TestIstioIngressRoute(t *testing.T) {
 	h.serveGateway("10.4.0.1")
 	vector := validVector(t, "http_and_grpc") // model "tempo": two listeners, an HTTP and a gRPC route
 	require.NoError(t, h.env.CreateNamespace(h.ctx, "tempo"))
-	rel := h.juju.relate("istio-ingress-route", "tempo", map[string]string{"config": vector})
+	rel := h.juju.Relate("istio-ingress-route", "tempo", map[string]string{"config": vector})
 
 	r := h.relationHook("changed", rel)
 	assert.Equal(t, juju.Status{Name: juju.StatusActive, Message: "Serving at 10.4.0.1"}, lastStatus(t, r))
-	assert.Equal(t, map[string]string{"external_host": "10.4.0.1", "tls_enabled": "False"}, h.juju.local(rel))
+	assert.Equal(t, map[string]string{"external_host": "10.4.0.1", "tls_enabled": "False"}, h.juju.Local(rel))
 
 	httpRoutes := h.list(resource.KindHTTPRoute, "tempo")
 	grpcRoutes := h.list(resource.KindGRPCRoute, "tempo")
@@ -261,33 +261,33 @@ func TestConflictRefusesTheNewcomer(t *testing.T) {
 	blog := h.relateIngress("ingress", "blog", 8080, false)
 	blogPrefix := "/" + h.apps + "-blog"
 	squatterCfg := func(path string) map[string]string { return routeBag(t, h.apps, "squatter", 80, path) }
-	squatter := h.juju.relate("istio-ingress-route", "squatter", squatterCfg("/elsewhere"))
+	squatter := h.juju.Relate("istio-ingress-route", "squatter", squatterCfg("/elsewhere"))
 
 	h.dispatch("update-status")
-	require.Equal(t, "http://10.5.0.1"+blogPrefix, ingressURL(t, h.juju.local(blog)))
-	require.Equal(t, "10.5.0.1", h.juju.local(squatter)["external_host"], "a distinct path is no conflict")
+	require.Equal(t, "http://10.5.0.1"+blogPrefix, ingressURL(t, h.juju.Local(blog)))
+	require.Equal(t, "10.5.0.1", h.juju.Local(squatter)["external_host"], "a distinct path is no conflict")
 	require.NotNil(t, h.routeFor(h.apps, "squatter"))
 	before := h.uids()
 
-	h.juju.setRemote(squatter, squatterCfg(blogPrefix))
+	h.juju.SetRemote(squatter, squatterCfg(blogPrefix))
 	r := h.relationHook("changed", squatter)
 
 	st := lastStatus(t, r)
 	assert.Equal(t, juju.StatusBlocked, st.Name)
 	assert.Contains(t, st.Message, "squatter")
 	assert.Contains(t, st.Message, blogPrefix)
-	assert.Empty(t, h.juju.local(squatter), "the refused newcomer's data must be wiped")
+	assert.Empty(t, h.juju.Local(squatter), "the refused newcomer's data must be wiped")
 	assert.Nil(t, h.routeFor(h.apps, "squatter"))
 
 	assert.Empty(t, writesTo(t, r, blog), "the incumbent's URL must not be touched")
-	assert.Equal(t, "http://10.5.0.1"+blogPrefix, ingressURL(t, h.juju.local(blog)))
+	assert.Equal(t, "http://10.5.0.1"+blogPrefix, ingressURL(t, h.juju.Local(blog)))
 	blogRoute := h.routeFor(h.apps, "blog")
 	require.NotNil(t, blogRoute)
 	key := "HTTPRoute " + h.apps + "/" + blogRoute.GetName()
 	assert.Equal(t, before[key], string(blogRoute.GetUID()), "the incumbent's route was recreated")
 
 	// Both need the operator: the conflict comes first, as in the reference charm.
-	h.juju.setConfig("external_hostname", "Not_A_Host!")
+	h.juju.SetConfig("external_hostname", "Not_A_Host!")
 	st = lastStatus(t, h.dispatch("config-changed"))
 	assert.Equal(t, juju.StatusBlocked, st.Name)
 	assert.True(t, strings.HasPrefix(st.Message, "Route conflict, refused: squatter"), st.Message)
@@ -319,14 +319,14 @@ func TestExternalHostname(t *testing.T) {
 			h := newHarness(t, fmt.Sprintf("hostname-%d", i))
 			h.serveGateway("10.6.0.1")
 			blog := h.relateIngress("ingress", "blog", 8080, false)
-			h.juju.setConfig("external_hostname", tc.hostname)
+			h.juju.SetConfig("external_hostname", tc.hostname)
 
 			r := h.dispatch("config-changed")
 			assert.Equal(t, tc.wantStatus, lastStatus(t, r))
 			if tc.wantURL == "" {
-				assert.Empty(t, ingressURL(t, h.juju.local(blog)))
+				assert.Empty(t, ingressURL(t, h.juju.Local(blog)))
 			} else {
-				assert.Equal(t, fmt.Sprintf(tc.wantURL, h.apps), ingressURL(t, h.juju.local(blog)))
+				assert.Equal(t, fmt.Sprintf(tc.wantURL, h.apps), ingressURL(t, h.juju.Local(blog)))
 			}
 			gw := h.get(resource.KindGateway, h.ns, h.app)
 			require.NotNil(t, gw)
@@ -351,12 +351,12 @@ func TestInvalidRouteRequests(t *testing.T) {
 			h := newHarness(t, fmt.Sprintf("invalid-%d", i))
 			h.serveGateway("10.7.0.1")
 			blog := h.relateIngress("ingress", "blog", 8080, false)
-			bad := h.juju.relate("istio-ingress-route", "bad-app", map[string]string{"config": v.Input})
+			bad := h.juju.Relate("istio-ingress-route", "bad-app", map[string]string{"config": v.Input})
 
 			r := h.relationHook("changed", bad)
-			assert.Equal(t, "http://10.7.0.1/"+h.apps+"-blog", ingressURL(t, h.juju.local(blog)))
+			assert.Equal(t, "http://10.7.0.1/"+h.apps+"-blog", ingressURL(t, h.juju.Local(blog)))
 			assert.NotNil(t, h.routeFor(h.apps, "blog"))
-			assert.Empty(t, h.juju.local(bad), "an invalid request must not be told it is served")
+			assert.Empty(t, h.juju.Local(bad), "an invalid request must not be told it is served")
 			assert.Empty(t, h.list(resource.KindHTTPRoute, "m"))
 			assert.Empty(t, h.list(resource.KindGRPCRoute, "m"))
 			st := lastStatus(t, r)
@@ -384,8 +384,8 @@ func TestUnchangedReconcileIsQuiet(t *testing.T) {
 		h.relateIngress("ingress", "blog", 8080, false),
 		h.relateIngress("ingress", "shop", 8081, true),
 		h.relateIngress("ingress-unauthenticated", "docs", 8082, false),
-		h.juju.relate("istio-ingress-route", "tempo", map[string]string{"config": validVector(t, "http_route_minimal")}),
-		h.juju.relate("gateway-metadata", "mesh-app", nil),
+		h.juju.Relate("istio-ingress-route", "tempo", map[string]string{"config": validVector(t, "http_route_minimal")}),
+		h.juju.Relate("gateway-metadata", "mesh-app", nil),
 	}
 	require.NoError(t, h.env.CreateNamespace(h.ctx, "m"))
 	first := h.dispatch("update-status")
@@ -409,7 +409,7 @@ func TestUnchangedReconcileIsQuiet(t *testing.T) {
 	// A new hostname changes every URL: each relation is read and written
 	// once (gateway-metadata does not name the hostname), within the budget
 	// of two calls per relation.
-	h.juju.setConfig("external_hostname", "quiet.example.com")
+	h.juju.SetConfig("external_hostname", "quiet.example.com")
 	r := h.dispatch("config-changed")
 	for _, rel := range rels[:4] {
 		assert.Len(t, writesTo(t, r, rel), 1, "%s is rewritten", rel)
@@ -426,10 +426,10 @@ func TestLostCache(t *testing.T) {
 	h := newHarness(t, "lost-cache")
 	h.serveGateway("10.9.0.1")
 	blog := h.relateIngress("ingress", "blog", 8080, false)
-	route := h.juju.relate("istio-ingress-route", "tempo", map[string]string{"config": validVector(t, "http_route_minimal")})
+	route := h.juju.Relate("istio-ingress-route", "tempo", map[string]string{"config": validVector(t, "http_route_minimal")})
 	require.NoError(t, h.env.CreateNamespace(h.ctx, "m"))
 	h.dispatch("update-status")
-	wantBlog, wantRoute := h.juju.local(blog), h.juju.local(route)
+	wantBlog, wantRoute := h.juju.Local(blog), h.juju.Local(route)
 	require.NotEmpty(t, wantBlog)
 	require.NotEmpty(t, wantRoute)
 	before := h.uids()
@@ -441,8 +441,8 @@ func TestLostCache(t *testing.T) {
 	assert.Equal(t, 2, appLookups(r))
 	assert.Len(t, writesTo(t, r, blog), 1)
 	assert.Len(t, writesTo(t, r, route), 1)
-	assert.Equal(t, wantBlog, h.juju.local(blog))
-	assert.Equal(t, wantRoute, h.juju.local(route))
+	assert.Equal(t, wantBlog, h.juju.Local(blog))
+	assert.Equal(t, wantRoute, h.juju.Local(route))
 	assert.Equal(t, before, h.uids())
 	_, writes, log := h.kube.take()
 	assert.Zero(t, writes, "the cluster was already right: %v", log)
@@ -464,7 +464,7 @@ func TestCorruptCache(t *testing.T) {
 
 	r := h.dispatch("update-status")
 	assert.Equal(t, juju.Status{Name: juju.StatusActive, Message: "Serving at 10.9.1.1"}, lastStatus(t, r))
-	assert.Equal(t, "http://10.9.1.1/"+h.apps+"-blog", ingressURL(t, h.juju.local(blog)))
+	assert.Equal(t, "http://10.9.1.1/"+h.apps+"-blog", ingressURL(t, h.juju.Local(blog)))
 	r = h.dispatch("update-status")
 	assert.Empty(t, r.CallsTo("relation-set"))
 	assert.Empty(t, r.CallsTo("status-set"))
@@ -481,7 +481,7 @@ func TestUnreadableCacheEntry(t *testing.T) {
 
 	r := h.dispatch("update-status")
 	assert.Equal(t, juju.Status{Name: juju.StatusActive, Message: "Serving at 10.9.2.1"}, lastStatus(t, r))
-	assert.Equal(t, "http://10.9.2.1/"+h.apps+"-blog", ingressURL(t, h.juju.local(blog)))
+	assert.Equal(t, "http://10.9.2.1/"+h.apps+"-blog", ingressURL(t, h.juju.Local(blog)))
 	assert.Contains(t, h.logs.String(), "Ignoring the cached reconcile state")
 	r = h.dispatch("update-status")
 	assert.Empty(t, r.CallsTo("relation-set"))
@@ -508,7 +508,7 @@ func TestRemove(t *testing.T) {
 			h := newHarness(t, fmt.Sprintf("remove-%d", i))
 			h.serveGateway("10.10.0.1")
 			h.relateIngress("ingress", "blog", 8080, false)
-			h.juju.relate("istio-ingress-route", "tempo", map[string]string{"config": validVector(t, "grpc_route_minimal")})
+			h.juju.Relate("istio-ingress-route", "tempo", map[string]string{"config": validVector(t, "grpc_route_minimal")})
 			require.NoError(t, h.env.CreateNamespace(h.ctx, "m"))
 			h.dispatch("update-status")
 			before := h.objects()
@@ -518,8 +518,8 @@ func TestRemove(t *testing.T) {
 			for suffix, s := range tc.goal {
 				goal[h.app+suffix] = s
 			}
-			h.juju.setGoal(goal)
-			h.juju.setLeader(false)
+			h.juju.SetGoal(goal)
+			h.juju.SetLeader(false)
 			r := h.dispatch("remove")
 			assert.Empty(t, r.CallsTo("relation-set"))
 			if tc.wantGone {
@@ -549,7 +549,7 @@ func TestRemoveFailsWhileObjectsRemain(t *testing.T) {
 	_, err := h.env.Dynamic().Resource(resource.KindGateway.GroupVersionResource).Namespace(h.ns).Update(h.ctx, gw, metav1.UpdateOptions{})
 	require.NoError(t, err)
 
-	h.juju.setGoal(map[string]string{h.app + "/0": "dying"})
+	h.juju.SetGoal(map[string]string{h.app + "/0": "dying"})
 	code, _ := h.dispatchCode("remove")
 	assert.Equal(t, 1, code, "remove must fail while the Gateway remains")
 	assert.Contains(t, h.logs.String(), "still present: Gateway "+h.ns+"/"+h.app)
@@ -588,18 +588,18 @@ func TestLostWritesAreHealed(t *testing.T) {
 			blog := h.relateIngress("ingress", "blog", 8080, false)
 			h.dispatch("update-status")
 			url := "http://10.13.0.1/" + h.apps + "-blog"
-			require.Equal(t, url, ingressURL(t, h.juju.local(blog)))
+			require.Equal(t, url, ingressURL(t, h.juju.Local(blog)))
 
-			h.juju.setLocal(blog, nil) // the write was lost
+			h.juju.SetLocal(blog, nil) // the write was lost
 			clock = clock.Add(10 * time.Minute)
 			r := h.dispatch("update-status")
 			assert.Empty(t, r.CallsTo("relation-set"), "within the interval the cache is trusted")
-			assert.Empty(t, h.juju.local(blog))
+			assert.Empty(t, h.juju.Local(blog))
 
 			clock = clock.Add(tc.wait)
 			r = h.dispatch(tc.hook)
 			assert.Len(t, r.CallsTo("relation-set"), 1)
-			assert.Equal(t, url, ingressURL(t, h.juju.local(blog)))
+			assert.Equal(t, url, ingressURL(t, h.juju.Local(blog)))
 			r = h.dispatch("update-status")
 			assert.Empty(t, r.CallsTo("relation-set"))
 		})
@@ -615,7 +615,7 @@ func TestAddressLostKeepsPublishedURLs(t *testing.T) {
 	blog := h.relateIngress("ingress", "blog", 8080, false)
 	h.dispatch("update-status")
 	url := "http://10.12.0.1/" + h.apps + "-blog"
-	require.Equal(t, url, ingressURL(t, h.juju.local(blog)))
+	require.Equal(t, url, ingressURL(t, h.juju.Local(blog)))
 
 	require.NoError(t, h.env.SetLoadBalancerIngress(h.ctx, h.ns, h.app+"-istio"))
 	r := h.dispatch("update-status")
@@ -623,7 +623,7 @@ func TestAddressLostKeepsPublishedURLs(t *testing.T) {
 	assert.Equal(t, juju.StatusWaiting, st.Name)
 	assert.Contains(t, st.Message, "has no load balancer address yet")
 	assert.Empty(t, r.CallsTo("relation-set"))
-	assert.Equal(t, url, ingressURL(t, h.juju.local(blog)))
+	assert.Equal(t, url, ingressURL(t, h.juju.Local(blog)))
 	assert.NotNil(t, h.routeFor(h.apps, "blog"), "routes stay while the address is away")
 
 	require.NoError(t, h.env.SetLoadBalancerIngress(h.ctx, h.ns, h.app+"-istio", "10.12.0.1"))
@@ -652,31 +652,31 @@ func TestLeadershipHandover(t *testing.T) {
 			h := newHarness(t, fmt.Sprintf("handover-%d", i))
 			h.serveGateway("10.13.0.1")
 			blog := h.relateIngress("ingress", "blog", 8080, false)
-			unit0, dir0 := h.juju.unit, h.juju.charmDir
+			unit0, dir0 := h.juju.Unit(), h.juju.CharmDir()
 			moveLB := func(ip string) {
 				require.NoError(t, h.env.SetLoadBalancerIngress(h.ctx, h.ns, h.app+"-istio", ip))
 			}
 			urlAt := func(ip string) string { return "http://" + ip + "/" + h.apps + "-blog" }
 
 			h.dispatch("update-status") // unit 0 leads
-			require.Equal(t, urlAt("10.13.0.1"), ingressURL(t, h.juju.local(blog)))
+			require.Equal(t, urlAt("10.13.0.1"), ingressURL(t, h.juju.Local(blog)))
 
 			// Unit 1 takes over, the load balancer moves and moves back.
-			h.juju.setLeader(false)
+			h.juju.SetLeader(false)
 			if tc.deposedHook {
 				h.dispatch("update-status")
 			}
-			h.juju.becomeUnit(h.app+"/1", t.TempDir())
-			h.juju.setLeader(true)
+			h.juju.BecomeUnit(h.app+"/1", t.TempDir())
+			h.juju.SetLeader(true)
 			moveLB("10.13.0.2")
 			h.dispatch("leader-elected")
-			require.Equal(t, urlAt("10.13.0.2"), ingressURL(t, h.juju.local(blog)))
+			require.Equal(t, urlAt("10.13.0.2"), ingressURL(t, h.juju.Local(blog)))
 			moveLB("10.13.0.1")
 
 			// Unit 0 leads again: it must not trust what it wrote back then.
-			h.juju.becomeUnit(unit0, dir0)
+			h.juju.BecomeUnit(unit0, dir0)
 			h.dispatch(tc.regainingHook)
-			assert.Equal(t, urlAt("10.13.0.1"), ingressURL(t, h.juju.local(blog)), "the leader trusted a stale cache")
+			assert.Equal(t, urlAt("10.13.0.1"), ingressURL(t, h.juju.Local(blog)), "the leader trusted a stale cache")
 
 			r := h.dispatch("update-status")
 			assert.Empty(t, r.CallsTo("relation-set"), "the cache is good again")
@@ -728,12 +728,12 @@ func TestMissingCRDs(t *testing.T) {
 	assert.Equal(t, juju.StatusBlocked, st.Name)
 	assert.Contains(t, st.Message, "install the Gateway API CRDs")
 	assert.Contains(t, st.Message, "install the Istio CRDs")
-	assert.Empty(t, ingressURL(t, h.juju.local(blog)), "nothing is served without a Gateway")
+	assert.Empty(t, ingressURL(t, h.juju.Local(blog)), "nothing is served without a Gateway")
 
 	require.NoError(t, bare.InstallCRDs(ctx, kubeenv.GatewayAPICRDs, kubeenv.IstioCRDs))
 	r = h.dispatch("update-status")
 	assert.Equal(t, juju.Status{Name: juju.StatusActive, Message: "Serving at 10.11.0.1"}, lastStatus(t, r))
-	assert.Equal(t, "http://10.11.0.1/"+h.apps+"-blog", ingressURL(t, h.juju.local(blog)))
+	assert.Equal(t, "http://10.11.0.1/"+h.apps+"-blog", ingressURL(t, h.juju.Local(blog)))
 	assert.NotNil(t, h.get(resource.KindGateway, h.ns, h.app))
 }
 
@@ -819,13 +819,13 @@ func TestIPv6LoadBalancer(t *testing.T) {
 	h := newHarness(t, "ipv6")
 	h.serveGateway("fd00::1")
 	blog := h.relateIngress("ingress", "blog", 8080, false)
-	route := h.juju.relate("istio-ingress-route", "tempo", map[string]string{"config": validVector(t, "http_and_grpc")})
+	route := h.juju.Relate("istio-ingress-route", "tempo", map[string]string{"config": validVector(t, "http_and_grpc")})
 	require.NoError(t, h.env.CreateNamespace(h.ctx, "tempo"))
 
 	r := h.relationHook("changed", blog)
 	assert.Equal(t, juju.Status{Name: juju.StatusActive, Message: "Serving at fd00::1"}, lastStatus(t, r))
-	assert.Equal(t, "http://[fd00::1]/"+h.apps+"-blog", ingressURL(t, h.juju.local(blog)))
-	assert.Equal(t, map[string]string{"external_host": "fd00::1", "tls_enabled": "False"}, h.juju.local(route))
+	assert.Equal(t, "http://[fd00::1]/"+h.apps+"-blog", ingressURL(t, h.juju.Local(blog)))
+	assert.Equal(t, map[string]string{"external_host": "fd00::1", "tls_enabled": "False"}, h.juju.Local(route))
 }
 
 // What the charm serves differently from what was asked is logged for the
@@ -836,7 +836,7 @@ func TestServingWarningsAreLogged(t *testing.T) {
 	h.serveGateway("10.16.0.1")
 	https := "https"
 	redirect := ir.HTTPRouteFilter{Type: ir.FilterRequestRedirect, RequestRedirect: &ir.RequestRedirect{Scheme: &https, StatusCode: 301}}
-	rel := h.juju.relate("istio-ingress-route", "docs", routeBag(t, h.apps, "docs", 8080, "", redirect))
+	rel := h.juju.Relate("istio-ingress-route", "docs", routeBag(t, h.apps, "docs", 8080, "", redirect))
 
 	r := h.relationHook("changed", rel)
 	assert.Equal(t, juju.StatusActive, lastStatus(t, r).Name)
@@ -864,16 +864,16 @@ func TestClusterRefusalOnlyAffectsItsRelation(t *testing.T) {
 	h := newHarness(t, "refusal")
 	h.serveGateway("10.17.0.1")
 	ghostNS := h.apps + "-ghost"
-	ghost := h.juju.relate("istio-ingress-route", "ghost", routeBag(t, ghostNS, "ghost", 8080, ""))
+	ghost := h.juju.Relate("istio-ingress-route", "ghost", routeBag(t, ghostNS, "ghost", 8080, ""))
 	blog := h.relateIngress("ingress", "blog", 8080, false)
 
 	r := h.relationHook("changed", blog)
 	st := lastStatus(t, r)
 	assert.Equal(t, juju.StatusBlocked, st.Name)
 	assert.Equal(t, "Rejected by Kubernetes: ghost", st.Message)
-	assert.Equal(t, "http://10.17.0.1/"+h.apps+"-blog", ingressURL(t, h.juju.local(blog)), "blog is served in the same hook")
+	assert.Equal(t, "http://10.17.0.1/"+h.apps+"-blog", ingressURL(t, h.juju.Local(blog)), "blog is served in the same hook")
 	assert.NotNil(t, h.routeFor(h.apps, "blog"))
-	assert.Empty(t, h.juju.local(ghost), "ghost is not told it is served")
+	assert.Empty(t, h.juju.Local(ghost), "ghost is not told it is served")
 	assert.Empty(t, h.list(resource.KindAuthorizationPolicy, ghostNS))
 	var logged []string
 	for _, call := range r.CallsTo("juju-log") {
@@ -909,7 +909,7 @@ func TestClusterRefusalOnlyAffectsItsRelation(t *testing.T) {
 	}
 	r = h.dispatch("update-status")
 	assert.Empty(t, statusSets(r), "still %q", st.Message)
-	assert.Empty(t, h.juju.local(ghost))
+	assert.Empty(t, h.juju.Local(ghost))
 	_, writes, writeLog := h.kube.take()
 	assert.Zero(t, writes, "%v", writeLog)
 	h.cluster = direct
@@ -917,7 +917,7 @@ func TestClusterRefusalOnlyAffectsItsRelation(t *testing.T) {
 	require.NoError(t, h.env.CreateNamespace(h.ctx, ghostNS))
 	r = h.dispatch("update-status")
 	assert.Equal(t, juju.Status{Name: juju.StatusActive, Message: "Serving at 10.17.0.1"}, lastStatus(t, r))
-	assert.Equal(t, map[string]string{"external_host": "10.17.0.1", "tls_enabled": "False"}, h.juju.local(ghost))
+	assert.Equal(t, map[string]string{"external_host": "10.17.0.1", "tls_enabled": "False"}, h.juju.Local(ghost))
 	assert.Len(t, h.list(resource.KindHTTPRoute, ghostNS), 1)
 }
 
@@ -934,18 +934,18 @@ func TestManyRefusalsConvergeInOneHook(t *testing.T) {
 	for i := range 6 {
 		name := fmt.Sprintf("ghost%d", i)
 		names = append(names, name)
-		ghosts = append(ghosts, h.juju.relate("istio-ingress-route", name, routeBag(t, h.apps+"-"+name, name, 8080, "")))
+		ghosts = append(ghosts, h.juju.Relate("istio-ingress-route", name, routeBag(t, h.apps+"-"+name, name, 8080, "")))
 	}
 	blog := h.relateIngress("ingress", "blog", 8080, false)
-	shop := h.juju.relate("istio-ingress-route", "shop", routeBag(t, h.apps, "shop", 8081, ""))
+	shop := h.juju.Relate("istio-ingress-route", "shop", routeBag(t, h.apps, "shop", 8081, ""))
 
 	r := h.dispatch("update-status")
 	want := juju.Status{Name: juju.StatusBlocked, Message: "Rejected by Kubernetes: " + strings.Join(names, ", ")}
 	assert.Equal(t, want, lastStatus(t, r))
-	assert.Equal(t, "http://10.17.1.1/"+h.apps+"-blog", ingressURL(t, h.juju.local(blog)))
-	assert.Equal(t, "10.17.1.1", h.juju.local(shop)["external_host"])
+	assert.Equal(t, "http://10.17.1.1/"+h.apps+"-blog", ingressURL(t, h.juju.Local(blog)))
+	assert.Equal(t, "10.17.1.1", h.juju.Local(shop)["external_host"])
 	for _, g := range ghosts {
-		assert.Empty(t, h.juju.local(g))
+		assert.Empty(t, h.juju.Local(g))
 	}
 
 	for range 2 {
@@ -985,20 +985,20 @@ func TestRefusedIncumbentDoesNotEvictTheServed(t *testing.T) {
 	t.Parallel()
 	h := newHarness(t, "refused-incumbent")
 	h.serveGateway("10.18.0.1")
-	older := h.juju.relate("istio-ingress-route", "older", routeBag(t, h.apps, "older", 8080, "/older"))
-	newer := h.juju.relate("istio-ingress-route", "newer", routeBag(t, h.apps, "newer", 8080, "/shared"))
+	older := h.juju.Relate("istio-ingress-route", "older", routeBag(t, h.apps, "older", 8080, "/older"))
+	newer := h.juju.Relate("istio-ingress-route", "newer", routeBag(t, h.apps, "newer", 8080, "/shared"))
 	h.dispatch("update-status")
-	require.Equal(t, "10.18.0.1", h.juju.local(newer)["external_host"])
+	require.Equal(t, "10.18.0.1", h.juju.Local(newer)["external_host"])
 	newerRoute := h.routeFor(h.apps, "newer")
 	require.NotNil(t, newerRoute)
 
-	h.juju.setRemote(older, routeBag(t, h.apps+"-nowhere", "older", 8080, "/shared"))
+	h.juju.SetRemote(older, routeBag(t, h.apps+"-nowhere", "older", 8080, "/shared"))
 	r := h.relationHook("changed", older)
 
 	assert.Equal(t, juju.Status{Name: juju.StatusBlocked, Message: "Rejected by Kubernetes: older"}, lastStatus(t, r))
-	assert.Empty(t, h.juju.local(older))
+	assert.Empty(t, h.juju.Local(older))
 	assert.Empty(t, writesTo(t, r, newer), "the newer relation's data was touched")
-	assert.Equal(t, "10.18.0.1", h.juju.local(newer)["external_host"])
+	assert.Equal(t, "10.18.0.1", h.juju.Local(newer)["external_host"])
 	now := h.routeFor(h.apps, "newer")
 	require.NotNil(t, now, "the newer relation lost its route")
 	assert.Equal(t, newerRoute.GetUID(), now.GetUID(), "the newer relation's route was deleted and recreated")
@@ -1014,7 +1014,7 @@ func TestHungAPIServerDoesNotHangTheHook(t *testing.T) {
 	h.serveGateway("10.19.0.1")
 	blog := h.relateIngress("ingress", "blog", 8080, false)
 	h.dispatch("update-status")
-	require.Equal(t, "http://10.19.0.1/"+h.apps+"-blog", ingressURL(t, h.juju.local(blog)))
+	require.Equal(t, "http://10.19.0.1/"+h.apps+"-blog", ingressURL(t, h.juju.Local(blog)))
 
 	direct := h.cluster
 	h.cluster = func(app, model string) (hooks.Cluster, error) {
@@ -1025,7 +1025,7 @@ func TestHungAPIServerDoesNotHangTheHook(t *testing.T) {
 	st := lastStatus(t, h.dispatch("update-status"))
 	assert.Equal(t, juju.StatusBlocked, st.Name)
 	assert.Contains(t, st.Message, "no answer from Kubernetes within 200ms")
-	assert.Equal(t, "http://10.19.0.1/"+h.apps+"-blog", ingressURL(t, h.juju.local(blog)), "a served URL is kept")
+	assert.Equal(t, "http://10.19.0.1/"+h.apps+"-blog", ingressURL(t, h.juju.Local(blog)), "a served URL is kept")
 
 	h.cluster, h.kubeBudget = direct, 0
 	assert.Equal(t, juju.Status{Name: juju.StatusActive, Message: "Serving at 10.19.0.1"}, lastStatus(t, h.dispatch("update-status")))

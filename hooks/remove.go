@@ -26,7 +26,7 @@ func (r *run) remove(ctx context.Context) error {
 	defer cancel()
 	res, err := cluster.DeleteAll(kctx)
 	if err != nil {
-		return fmt.Errorf("deleting the gateway's objects: %w", r.overBudget(kctx, err))
+		return fmt.Errorf("deleting the gateway's objects: %w", r.overBudget(err, kctx))
 	}
 	r.log.printf(ctx, juju.LogInfo, "Last unit removed; deleted %d Kubernetes objects", res.Deleted)
 	return nil

@@ -12,6 +12,7 @@ import (
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/runtime/schema"
 
+	"github.com/canonical/istio-ingress-k8s-go/juju"
 	"github.com/canonical/istio-ingress-k8s-go/juju/jujutest"
 	"github.com/canonical/istio-ingress-k8s-go/relation/certificates"
 	"github.com/canonical/istio-ingress-k8s-go/state"
@@ -26,22 +27,22 @@ func TestTLSKeyStaysInItsSecret(t *testing.T) {
 	t.Parallel()
 	h := newHarness(t, "tls-key")
 	h.serveGateway("10.7.0.1")
-	h.relateIngress("ingress", "blog", 8080, false)
+	blog := h.relateIngress("ingress", "blog", 8080, false)
 	var runs []*jujutest.Runner
-	rel := h.juju.relate("certificates", "ca", nil)
+	rel := h.juju.Relate("certificates", "ca", nil)
 	runs = append(runs, h.relationHook("changed", rel))
 
-	reqs, err := certificates.ParseRequests(h.juju.local(rel))
+	reqs, err := certificates.ParseRequests(h.juju.Local(rel))
 	require.NoError(t, err)
 	require.Len(t, reqs, 1)
 	require.Len(t, runs[0].CallsTo("secret-add"), 1)
-	assert.Equal(t, []os.FileMode{0o600}, h.juju.fileModes)
+	assert.Equal(t, []os.FileMode{0o600}, h.juju.SecretFileModes())
 
 	ca, err := tlscerttest.NewCA("ca", time.Now(), true)
 	require.NoError(t, err)
 	leaf, err := ca.Sign(reqs[0].CSR, time.Now().Add(-time.Hour), time.Now().Add(24*time.Hour))
 	require.NoError(t, err)
-	h.juju.setRemote(rel, certificates.Provider{Certificates: []certificates.Certificate{
+	h.juju.SetRemote(rel, certificates.Provider{Certificates: []certificates.Certificate{
 		{CA: ca.CAPEM(), CSR: reqs[0].CSR, Certificate: leaf, Chain: ca.Chain(leaf)},
 	}}.Bag())
 	runs = append(runs, h.relationHook("changed", rel))
@@ -57,13 +58,13 @@ func TestTLSKeyStaysInItsSecret(t *testing.T) {
 	assert.Empty(t, quiet.CallsTo("secret-get"), "nothing changed: no secret read")
 	assert.Empty(t, quiet.CallsTo("relation-set"))
 
-	key := h.juju.secrets["istio-ingress-gateway-tls-key"].content["private-key"]
+	key := h.juju.SecretContent("istio-ingress-gateway-tls-key")["private-key"]
 	require.Contains(t, key, "PRIVATE KEY")
 	// A line from the end of the key: its start holds the modulus, which
 	// the request carries too.
 	lines := strings.Split(strings.TrimSpace(key), "\n")
 	body := lines[len(lines)-3]
-	stateFile, err := os.ReadFile(filepath.Join(h.juju.charmDir, state.FileName))
+	stateFile, err := os.ReadFile(filepath.Join(h.juju.CharmDir(), state.FileName))
 	require.NoError(t, err)
 	places := []string{h.logs.String(), string(stateFile)}
 	for _, r := range runs {
@@ -71,8 +72,8 @@ func TestTLSKeyStaysInItsSecret(t *testing.T) {
 			places = append(places, strings.Join(c.Argv(), " "), string(c.Stdin))
 		}
 	}
-	for id := range h.juju.rels {
-		for k, v := range h.juju.local(id) {
+	for _, id := range []juju.RelationID{rel, blog} {
+		for k, v := range h.juju.Local(id) {
 			places = append(places, k+"="+v)
 		}
 	}

@@ -1,5 +1,5 @@
 // Package juju is the charm's client for Juju hook tools and the hook
-// environment.
+// environment, and imports only the standard library.
 //
 // ContextFromEnv turns the JUJU_* variables of one hook into a Context.
 // Client has one method per hook tool, building exactly the argv Juju accepts

@@ -1,6 +1,7 @@
-// Package kube applies the charm's desired Kubernetes objects: server-side
-// apply per scope, garbage collection of what is no longer desired by the
-// scope and instance labels, and the readiness reads the status needs.
+// Package kube applies the charm's desired Kubernetes objects (server-side
+// apply per scope, garbage collection by the scope and instance labels) and
+// reads the gateway's readiness for the status; it may import resource and
+// client-go, nothing of the planner.
 package kube
 
 import (
@@ -194,6 +195,22 @@ func (a *Applier) ApplyListed(ctx context.Context, listing *Listing, desired []*
 	if len(errs) == 0 {
 		errs = a.run(ctx, deletes)
 	}
+	missing = missing.Clone()
+	errs = slices.DeleteFunc(errs, func(err error) bool {
+		// A kind listed a moment ago and gone now: its CRD was deleted
+		// meanwhile, which the operator fixes like any missing CRD.
+		var oe *ObjectError
+		if !errors.As(err, &oe) || oe.Op != "apply" || !apierrors.IsNotFound(oe.Err) || isNamespaceNotFound(oe.Err) {
+			return false
+		}
+		for _, k := range a.kinds {
+			if k.Kind == oe.Kind {
+				missing.Insert(kindKey(k.Group, k.Kind))
+				return true
+			}
+		}
+		return false
+	})
 	return res, a.joinErrors(missing, listErr, errs)
 }
 

@@ -1,10 +1,10 @@
-// Package snapshot is what one reconcile knows of the charm's situation —
-// configuration, planned units, the gateway's address and every relation
-// with its remote application's bag, as Juju stores them — and the one
-// function that turns it into the planner's input. The hook builds a
+// Package snapshot is what one reconcile knows of the charm's situation
+// (configuration, planned units, the gateway's address and every relation
+// with its remote application's bag, as Juju stores them) and the one
+// function that turns it into the planner's input; it does no I/O and may
+// import gateway, juju and the relation packages. The hook builds a
 // Snapshot from Juju and `charm render` from a file, so what render prints
-// is what the charm applies. It imports gateway, juju and the relation
-// packages; no I/O.
+// is what the charm applies.
 package snapshot
 
 import (

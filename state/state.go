@@ -1,5 +1,5 @@
 // Package state keeps the unit's private JSON state file, the charm's
-// equivalent of ops' StoredState.
+// equivalent of ops' StoredState, and imports only the standard library.
 //
 // The file is a cache: it lives in the unit's charm directory, which on
 // Kubernetes is lost whenever the pod is recreated, so a missing file is

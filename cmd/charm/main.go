@@ -1,5 +1,6 @@
-// Command charm is the istio-ingress-k8s charm. Juju runs it through the
-// dispatch script for every hook; run by a person it is a small CLI.
+// Command charm is the istio-ingress-k8s charm, which Juju runs through the
+// dispatch script for every hook and a person runs as a small CLI; it may
+// import any package of the charm, none of tests or tools.
 package main
 
 import (

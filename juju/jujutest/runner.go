@@ -1,7 +1,11 @@
-// Package jujutest provides an in-process fake juju.Runner for unit tests:
-// it records every hook-tool call (tool, argv, stdin) and answers from
-// per-tool handlers, so tests can assert the exact argv and simulate any
-// stdout or failure.
+// Package jujutest is the one in-memory Juju for unit tests; it may import
+// only the juju package and the standard library.
+//
+// Runner is a fake juju.Runner: it records every hook-tool call (tool,
+// argv, stdin) and answers from per-tool handlers, so tests can assert the
+// exact argv and simulate any stdout or failure. Model is one unit's view
+// of a Juju model (leadership, config, goal state, relations and their app
+// bags) whose Runner answers the hook tools from it by Juju's rules.
 package jujutest
 
 import (

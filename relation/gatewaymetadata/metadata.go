@@ -1,7 +1,7 @@
 // Package gatewaymetadata is the wire format of the gateway_metadata
 // interface, provider side: the one "metadata" key that tells a requirer
-// which Gateway, Deployment and ServiceAccount serve it. It imports only
-// the standard library.
+// which Gateway, Deployment and ServiceAccount serve it; it imports only the
+// standard library.
 package gatewaymetadata
 
 import "encoding/json"

@@ -1,5 +1,8 @@
 // Package ingress is the wire format of the ingress v2 interface (the traefik
-// charm library charms.traefik_k8s.v2.ingress), for both sides:
+// charm library charms.traefik_k8s.v2.ingress), for both sides; it may import
+// relation/wire and the standard library only.
+//
+// The two sides:
 //
 //   - the provider side used by this charm's ingress and
 //     ingress-unauthenticated endpoints: ParseAppData decodes and validates a

@@ -1,7 +1,8 @@
-// Package ingressroute implements the istio_ingress_route relation
-// interface, both sides, wire-compatible with the Python library
+// Package ingressroute implements the istio_ingress_route relation interface,
+// both sides, wire-compatible with the Python library
 // (charms.istio_ingress_k8s.v0.istio_ingress_route and its successor
-// charmlibs.interfaces.istio_ingress_route).
+// charmlibs.interfaces.istio_ingress_route); it may import juju,
+// relation/wire and the standard library, as a requirer charm can.
 //
 // A requirer asks the istio-ingress-k8s gateway for listeners (port +
 // HTTP/GRPC) and for HTTP and gRPC routes to its Services; the gateway

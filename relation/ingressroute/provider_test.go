@@ -55,26 +55,27 @@ func TestProviderVectors(t *testing.T) {
 				return
 			}
 
-			model := newFakeModel()
-			model.relate(routeRel, "requirer", nil)
-			require.NoError(t, publish(ctx, model, routeRel, ing))
-			assert.Equal(t, tc.Steps[0].Bag, model.local(routeRel), "after %s", tc.Steps[0].Step)
+			model := newModel()
+			model.RelateAs(routeRel, "requirer", nil)
+			client, leader := connect(t, model)
+			require.NoError(t, publish(ctx, leader, routeRel, ing))
+			assert.Equal(t, tc.Steps[0].Bag, model.Local(routeRel), "after %s", tc.Steps[0].Step)
 
 			for _, step := range tc.Steps[1:] {
 				switch step.Step {
 				case "wipe_ingress_data":
-					require.NoError(t, wipe(ctx, model, routeRel))
-					assert.Equal(t, step.Bag, model.local(routeRel))
+					require.NoError(t, wipe(ctx, leader, routeRel))
+					assert.Equal(t, step.Bag, model.Local(routeRel))
 				case "relation_changed":
-					model.relate(routeRel, "requirer", map[string]string{KeyConfig: tc.Args.Config})
+					model.SetRemote(routeRel, map[string]string{KeyConfig: tc.Args.Config})
 					hc := hookCtx(EndpointAuthenticated+"-relation-changed", &routeRel, "requirer")
-					app, bag, ok, err := juju.Relations{Reader: model, Hook: hc}.AppBag(ctx, routeRel)
+					app, bag, ok, err := juju.Relations{Reader: client, Hook: hc}.AppBag(ctx, routeRel)
 					require.NoError(t, err)
 					require.True(t, ok)
 					assert.True(t, RequestFromBag(routeRel, app, bag).HasConfig, "config key present = ready, as in the library")
 
-					require.NoError(t, publish(ctx, model, routeRel, ing))
-					got := model.local(routeRel)
+					require.NoError(t, publish(ctx, leader, routeRel, ing))
+					got := model.Local(routeRel)
 					// Same host as the library; tls_enabled is our real state,
 					// not the library's re-read of the wrong bag.
 					assert.Equal(t, step.Bag[KeyExternalHost], got[KeyExternalHost])
@@ -89,10 +90,11 @@ func TestProviderVectors(t *testing.T) {
 
 func TestProviderPublishesRealTLSStateNotTheLibraryBug(t *testing.T) {
 	ctx := context.Background()
-	model := newFakeModel()
-	model.relate(routeRel, "requirer", map[string]string{KeyConfig: `{"model":"m"}`})
-	require.NoError(t, publish(ctx, model, routeRel, Ingress{ExternalHost: "ingress.example.com", TLSEnabled: true}))
-	assert.Equal(t, map[string]string{KeyExternalHost: "ingress.example.com", KeyTLSEnabled: "True"}, model.local(routeRel))
+	model := newModel()
+	model.RelateAs(routeRel, "requirer", map[string]string{KeyConfig: `{"model":"m"}`})
+	_, leader := connect(t, model)
+	require.NoError(t, publish(ctx, leader, routeRel, Ingress{ExternalHost: "ingress.example.com", TLSEnabled: true}))
+	assert.Equal(t, map[string]string{KeyExternalHost: "ingress.example.com", KeyTLSEnabled: "True"}, model.Local(routeRel))
 }
 
 func TestPublishAndWipeThroughLeader(t *testing.T) {

@@ -43,47 +43,53 @@ const tempoWire = `{"model":"tempo","listeners":[{"port":3200,"protocol":"HTTP"}
 func TestSubmitConfigWritesPythonBytesToEveryRelation(t *testing.T) {
 	ctx := context.Background()
 	second := juju.RelationID{Endpoint: "ingress", ID: 13}
-	model := newFakeModel()
-	model.relate(ingressRel, "istio-ingress", nil)
-	model.relate(second, "other-ingress", nil)
+	model := newModel()
+	model.RelateAs(ingressRel, "istio-ingress", nil)
+	model.RelateAs(second, "other-ingress", nil)
+	client, leader := connect(t, model)
 
-	q := NewRequirer(model, hookCtx("config-changed", nil, ""), "ingress")
-	require.NoError(t, q.SubmitConfig(ctx, model, tempoConfig()))
+	q := NewRequirer(client, hookCtx("config-changed", nil, ""), "ingress")
+	require.NoError(t, q.SubmitConfig(ctx, leader, tempoConfig()))
 
-	assert.Equal(t, map[string]string{KeyConfig: tempoWire}, model.local(ingressRel))
-	assert.Equal(t, map[string]string{KeyConfig: tempoWire}, model.local(second))
+	assert.Equal(t, map[string]string{KeyConfig: tempoWire}, model.Local(ingressRel))
+	assert.Equal(t, map[string]string{KeyConfig: tempoWire}, model.Local(second))
 }
 
 func TestSubmitConfigRefusals(t *testing.T) {
 	ctx := context.Background()
 	t.Run("no relation", func(t *testing.T) {
-		model := newFakeModel()
-		err := NewRequirer(model, juju.Context{}, "ingress").SubmitConfig(ctx, model, tempoConfig())
+		client, leader := connect(t, newModel())
+		err := NewRequirer(client, juju.Context{}, "ingress").SubmitConfig(ctx, leader, tempoConfig())
 		assert.ErrorIs(t, err, ErrNoRelation)
 	})
 	t.Run("invalid config writes nothing", func(t *testing.T) {
-		model := newFakeModel()
-		model.relate(ingressRel, "istio-ingress", nil)
+		model := newModel()
+		model.RelateAs(ingressRel, "istio-ingress", nil)
+		runner := model.Runner()
+		client, leader := connectWith(t, runner)
 		cfg := tempoConfig()
 		cfg.HTTPRoutes[0].Backends[0].Port = 0
-		err := NewRequirer(model, juju.Context{}, "ingress").SubmitConfig(ctx, model, cfg)
+		err := NewRequirer(client, juju.Context{}, "ingress").SubmitConfig(ctx, leader, cfg)
 		require.ErrorIs(t, err, ErrInvalidConfig)
 		assert.Contains(t, err.Error(), "http_routes[0].backends[0].port: must be between 1 and 65535")
-		assert.Zero(t, model.writes)
+		assert.Empty(t, runner.CallsTo("relation-set"))
 	})
 	t.Run("nil config", func(t *testing.T) {
-		model := newFakeModel()
-		model.relate(ingressRel, "istio-ingress", nil)
-		err := NewRequirer(model, juju.Context{}, "ingress").SubmitConfig(ctx, model, nil)
+		model := newModel()
+		model.RelateAs(ingressRel, "istio-ingress", nil)
+		client, leader := connect(t, model)
+		err := NewRequirer(client, juju.Context{}, "ingress").SubmitConfig(ctx, leader, nil)
 		assert.ErrorIs(t, err, ErrInvalidConfig)
 	})
 	t.Run("broken relation is not written", func(t *testing.T) {
-		model := newFakeModel()
-		model.relate(ingressRel, "istio-ingress", nil)
+		model := newModel()
+		model.RelateAs(ingressRel, "istio-ingress", nil)
+		runner := model.Runner()
+		client, leader := connectWith(t, runner)
 		hc := hookCtx("ingress-relation-broken", &ingressRel, "istio-ingress")
-		err := NewRequirer(model, hc, "ingress").SubmitConfig(ctx, model, tempoConfig())
+		err := NewRequirer(client, hc, "ingress").SubmitConfig(ctx, leader, tempoConfig())
 		assert.ErrorIs(t, err, ErrNoRelation)
-		assert.Zero(t, model.writes)
+		assert.Empty(t, runner.CallsTo("relation-set"))
 	})
 }
 
@@ -139,11 +145,12 @@ func TestRequirerIngress(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			model := newFakeModel()
+			model := newModel()
 			for rel, bag := range tt.bags {
-				model.relate(rel, "istio-ingress", bag)
+				model.RelateAs(rel, "istio-ingress", bag)
 			}
-			got, err := NewRequirer(model, juju.Context{}, "ingress").Ingress(ctx)
+			client, _ := connect(t, model)
+			got, err := NewRequirer(client, juju.Context{}, "ingress").Ingress(ctx)
 			require.NoError(t, err)
 			assert.Equal(t, tt.want, got)
 		})
@@ -171,8 +178,9 @@ func TestRequirerHandle(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			model := newFakeModel()
-			model.relate(ingressRel, "istio-ingress", served)
+			model := newModel()
+			model.RelateAs(ingressRel, "istio-ingress", served)
+			client, _ := connect(t, model)
 			var got string
 			h := Handlers{
 				Created: func(_ context.Context, ev Event) error { got = "created " + ev.Relation.String(); return nil },
@@ -182,7 +190,7 @@ func TestRequirerHandle(t *testing.T) {
 				},
 				Broken: func(_ context.Context, ev Event) error { got = "broken " + ev.Relation.String(); return nil },
 			}
-			handled, err := NewRequirer(model, hookCtx(tt.hook, tt.rel, "istio-ingress"), "ingress").Handle(ctx, h)
+			handled, err := NewRequirer(client, hookCtx(tt.hook, tt.rel, "istio-ingress"), "ingress").Handle(ctx, h)
 			require.NoError(t, err)
 			assert.Equal(t, tt.handled, handled)
 			assert.Equal(t, tt.want, got)
@@ -191,18 +199,20 @@ func TestRequirerHandle(t *testing.T) {
 }
 
 func TestRequirerHandleReturnsHandlerError(t *testing.T) {
-	model := newFakeModel()
-	model.relate(ingressRel, "istio-ingress", nil)
+	model := newModel()
+	model.RelateAs(ingressRel, "istio-ingress", nil)
+	client, _ := connect(t, model)
 	boom := errors.New("boom")
-	q := NewRequirer(model, hookCtx("ingress-relation-created", &ingressRel, "istio-ingress"), "ingress")
+	q := NewRequirer(client, hookCtx("ingress-relation-created", &ingressRel, "istio-ingress"), "ingress")
 	_, err := q.Handle(context.Background(), Handlers{Created: func(context.Context, Event) error { return boom }})
 	assert.ErrorIs(t, err, boom)
 }
 
 func TestRequirerIgnoresBrokenRelation(t *testing.T) {
-	model := newFakeModel()
-	model.relate(ingressRel, "istio-ingress", map[string]string{KeyExternalHost: "foo.bar"})
-	q := NewRequirer(model, hookCtx("ingress-relation-broken", &ingressRel, "istio-ingress"), "ingress")
+	model := newModel()
+	model.RelateAs(ingressRel, "istio-ingress", map[string]string{KeyExternalHost: "foo.bar"})
+	client, _ := connect(t, model)
+	q := NewRequirer(client, hookCtx("ingress-relation-broken", &ingressRel, "istio-ingress"), "ingress")
 	ing, err := q.Ingress(context.Background())
 	require.NoError(t, err)
 	assert.False(t, ing.Ready())
@@ -213,8 +223,32 @@ func TestRequirerIgnoresBrokenRelation(t *testing.T) {
 
 func TestEventFromDispatchPathWhenHookNameUnset(t *testing.T) {
 	hc := juju.Context{DispatchPath: "hooks/ingress-relation-changed", Relation: &ingressRel}
-	ev, ok := NewRequirer(newFakeModel(), hc, "ingress").Event()
+	client, _ := connect(t, newModel())
+	ev, ok := NewRequirer(client, hc, "ingress").Event()
 	require.True(t, ok)
 	assert.Equal(t, EventChanged, ev.Kind)
 	assert.Equal(t, "relation-changed", ev.Kind.String())
+}
+
+// newModel is the in-memory Juju model of unit app/0 of application app,
+// its leader.
+func newModel() *jujutest.Model { return jujutest.NewModel("app", "m", "") }
+
+// connect returns the hook-tool client and the leader's writer of model.
+func connect(t testing.TB, model *jujutest.Model) (*juju.Client, *juju.Leader) {
+	t.Helper()
+	return connectWith(t, model.Runner())
+}
+
+func connectWith(t testing.TB, runner *jujutest.Runner) (*juju.Client, *juju.Leader) {
+	t.Helper()
+	client := juju.NewClient(runner)
+	leader, err := client.Leader(context.Background())
+	require.NoError(t, err)
+	return client, leader
+}
+
+func hookCtx(hook string, rel *juju.RelationID, remoteApp string) juju.Context {
+	return juju.Context{Unit: "app/0", App: "app", HookName: hook, DispatchPath: "hooks/" + hook,
+		Relation: rel, RemoteApp: remoteApp}
 }

@@ -1,6 +1,7 @@
 // Package inputfile reads the offline description of a charm's situation
 // (config, address, TLS, units and every relation's databags, as Juju stores
-// them) that `charm render` turns into manifests.
+// them) that `charm render` turns into manifests; it may import snapshot,
+// gateway, juju and apimachinery's validation.
 package inputfile
 
 import (

@@ -1,6 +1,3 @@
-// Package bench measures the packed charm's hooks end to end: its real
-// dispatch in a simulated Juju model (tests/jujusim) against a real
-// kube-apiserver (tests/kubeenv). Run it with `make bench`.
 package bench
 
 import (

@@ -1,5 +1,6 @@
 // Package charm builds the packed istio-ingress-k8s charm for tests, the way
-// a user does (make charm), and holds the packaging tests.
+// a user does (make charm), and holds the packaging tests; it may import
+// tools/charmarchive, nothing of the charm's code.
 package charm
 
 import (

@@ -1,5 +1,3 @@
-// Package e2e drives the packed charm through its life in a simulated Juju
-// model (tests/jujusim) against a real kube-apiserver (tests/kubeenv).
 package e2e
 
 import (

@@ -37,7 +37,7 @@ func TestHostileRequirersStayInTheirNamespaces(t *testing.T) {
 	}
 	st := s.status()
 	assert.Equal(t, "blocked", st.Status)
-	assert.Contains(t, st.Message, "namespace not allowed for: dns-grab, istiod-grab, liar")
+	assert.Contains(t, st.Message, "Namespace not allowed for: dns-grab, istiod-grab, liar")
 	objs := owned(t, model)
 	assert.Empty(t, inNamespace(keys(objs), "kube-system"))
 	assert.Empty(t, inNamespace(keys(objs), "istio-system"))
@@ -56,7 +56,7 @@ func TestHostileRequirersStayInTheirNamespaces(t *testing.T) {
 	assert.Equal(t, ingressServed("http://"+lb+"/kube-system-kube-dns"), s.RelationData(dns, app))
 	assert.Empty(t, s.RelationData(istiod, app))
 	assert.Empty(t, s.RelationData(liar, app))
-	assert.Contains(t, s.status().Message, "namespace not allowed for: istiod-grab, liar")
+	assert.Contains(t, s.status().Message, "Namespace not allowed for: istiod-grab, liar")
 	objs = owned(t, model)
 	assert.NotEmpty(t, inNamespace(keys(objs), "kube-system"))
 	assert.Empty(t, inNamespace(keys(objs), "istio-system"))

@@ -1,8 +1,10 @@
 // Package jujusim is a simulated Juju model for end-to-end tests of a packed
-// charm. It unpacks the .charm per unit, runs the charm's real dispatch with
-// the environment Juju sets, puts simulated hook tools (package hooktools)
-// first on PATH, and drives the hook sequences Juju emits for deploy,
-// relate, unrelate, leader change, scaling, config changes and removal.
+// charm; it may import juju (for its types), its hooktools and simstate and
+// tools/charmarchive, never the charm's logic. It unpacks the .charm per
+// unit, runs the charm's real dispatch with the environment Juju sets, puts
+// simulated hook tools (package hooktools) first on PATH, and drives the hook
+// sequences Juju emits for deploy, relate, unrelate, leader change, scaling,
+// config changes and removal.
 //
 // Relation settings, unit state, secrets and ports a hook writes are
 // committed only if the hook exits 0; statuses apply at once. Every hook run

@@ -18,6 +18,11 @@ import (
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 	"k8s.io/apimachinery/pkg/runtime/schema"
 	utilyaml "k8s.io/apimachinery/pkg/util/yaml"
+
+	// The module of istio.io/api ships Istio's CRDs (crdFiles reads them
+	// from the module cache); this import, of a package with no imports of
+	// its own, keeps the module required at the version go.mod pins.
+	_ "istio.io/api/label"
 )
 
 // CRDSet names a group of CRDs shipped by one Go module the charm requires.
@@ -62,8 +67,8 @@ func (e *Env) crdFiles(set CRDSet) ([]string, error) {
 }
 
 // moduleDir returns the module's directory in the module cache, downloading
-// it first when needed: no package imports istio.io/api, so nothing else
-// fetches it on a fresh machine.
+// it first when needed (a test binary built elsewhere may run on a machine
+// whose cache lacks it).
 func (e *Env) moduleDir(module string) (string, error) {
 	cmd := exec.Command("go", "mod", "download", "-json", module)
 	cmd.Dir = e.repoRoot

@@ -1,6 +1,7 @@
 // Package kubeenv runs a real etcd and kube-apiserver for integration tests,
-// with the Gateway API and Istio CRDs installed. There are no controllers:
-// tests play Istio's part through the helpers in fixtures.go.
+// with the Gateway API and Istio CRDs installed; it may import client-go and
+// the modules that ship the CRDs, nothing of the charm. There are no
+// controllers: tests play Istio's part through the helpers in fixtures.go.
 package kubeenv
 
 import (

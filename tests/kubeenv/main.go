@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"os"
 	"os/signal"
+	"sync"
 	"syscall"
 	"testing"
 	"time"
@@ -65,4 +66,46 @@ func TestContext(t testing.TB) context.Context {
 	ctx, cancel := context.WithTimeout(context.Background(), TestTimeout)
 	t.Cleanup(cancel)
 	return ctx
+}
+
+// Lazy is an Env started on the first test that asks for it, for a
+// package whose tests do not all need an API server: the others run
+// without one. The zero value is ready to use with MainLazy.
+type Lazy struct {
+	once sync.Once
+	env  *Env
+	err  error
+}
+
+// Env starts the shared Env if no test has yet and returns it; t fails
+// when it cannot start, with the fix in the message.
+func (l *Lazy) Env(t testing.TB) *Env {
+	t.Helper()
+	l.once.Do(func() {
+		ctx, cancel := context.WithTimeout(context.Background(), StartTimeout)
+		defer cancel()
+		l.env, l.err = Start(ctx)
+	})
+	if l.err != nil {
+		t.Fatalf("kubeenv: start: %v", l.err)
+	}
+	return l.env
+}
+
+// MainLazy runs a package's tests with l, stopping its Env (if a test
+// started one) at the end:
+//
+//	var env kubeenv.Lazy
+//	func TestMain(m *testing.M) { kubeenv.MainLazy(m, &env) }
+func MainLazy(m *testing.M, l *Lazy) {
+	code := m.Run()
+	if l.env != nil {
+		if err := l.env.Stop(); err != nil {
+			fmt.Fprintf(os.Stderr, "kubeenv: stop: %v\n", err)
+			if code == 0 {
+				code = 1
+			}
+		}
+	}
+	os.Exit(code)
 }

@@ -1,6 +1,3 @@
-// Package render checks that every object the planner renders, in every
-// golden scenario and every example, is accepted by a real kube-apiserver
-// enforcing the Gateway API and Istio CRD schemas, and survives unpruned.
 package render
 
 import (

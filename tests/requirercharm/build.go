@@ -1,6 +1,7 @@
-// Package requirercharm builds and packs the route-requirer test charm
-// (hook logic in package requirer, binary in cmd/requirer-charm) so that
-// end-to-end tests can relate it to the packed istio-ingress-k8s charm.
+// Package requirercharm builds and packs the route-requirer test charm (hook
+// logic in package requirer, binary in cmd/requirer-charm) so that end-to-end
+// tests can relate it to the packed istio-ingress-k8s charm; it may import
+// tools/charmarchive, and its tests the simulated Juju.
 package requirercharm
 
 import (

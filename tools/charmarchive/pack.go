@@ -1,5 +1,6 @@
 // Package charmarchive writes, lists and unpacks Juju charm archives (.charm
-// zip files) with the Unix modes Juju needs, without charmcraft or zip tools.
+// zip files) with the Unix modes Juju needs, without charmcraft or zip tools;
+// it imports only the standard library.
 package charmarchive
 
 import (

@@ -1,6 +1,7 @@
 // Command packcharm writes a Juju charm archive (.charm) from a built charm
-// binary and the charm's metadata files, without charmcraft. It can also list
-// or unpack an archive, so no zip tools are needed.
+// binary and the charm's metadata files, without charmcraft, and imports only
+// tools/charmarchive. It can also list or unpack an archive, so no zip tools
+// are needed.
 package main
 
 import (

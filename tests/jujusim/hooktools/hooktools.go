@@ -1,6 +1,7 @@
 // Package hooktools implements Juju's hook tools over a simulated model
-// (package simstate). One binary serves every tool: it is linked under each
-// tool's name and picks the tool from argv[0], as Juju's jujuc does.
+// (package simstate) and may import only simstate. One binary serves every
+// tool: it is linked under each tool's name and picks the tool from argv[0],
+// as Juju's jujuc does.
 //
 // The tools follow Juju's rules where charms can notice them: gnuflag-style
 // flags, JSON output, Juju's error texts and exit codes (2 for bad

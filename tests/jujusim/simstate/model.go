@@ -1,6 +1,7 @@
 // Package simstate is the simulated Juju model: the JSON file the simulated
-// hook tools and the test driver share, and the per-hook pending changes
-// that Juju commits only when a hook exits 0.
+// hook tools and the test driver share, and the per-hook pending changes that
+// Juju commits only when a hook exits 0; it imports only the standard
+// library.
 package simstate
 
 import (

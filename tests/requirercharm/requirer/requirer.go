@@ -1,7 +1,8 @@
-// Package requirer is the hook logic of the route-requirer test charm, a
-// Go charm that requires istio_ingress_route written the way a charm author
-// uses relation/ingressroute: on every hook the leader submits an HTTP and a
-// gRPC route, and every unit reports the public URL the gateway published.
+// Package requirer is the hook logic of the route-requirer test charm, a Go
+// charm that requires istio_ingress_route written the way a charm author uses
+// relation/ingressroute, and may import only juju and relation/ingressroute,
+// as such a charm can. On every hook the leader submits an HTTP and a gRPC
+// route, and every unit reports the public URL the gateway published.
 package requirer
 
 import (

@@ -1,6 +1,7 @@
 // Command benchtable turns the output of the hook benchmark (go test -bench
 // ConfigChanged ./tests/bench) on stdin into a table on stdout, with the
-// hook-tool call budget (2 per relation + 10) beside each count.
+// hook-tool call budget (2 per relation + 10) beside each count; it imports
+// only the standard library.
 package main
 
 import (

@@ -1,7 +1,7 @@
 // Command maxrss runs a command and appends one line to the file named by
 // $MAXRSS_OUT: "<own KB> <tree KB>", two peak resident set sizes in
-// kilobytes. The hook benchmark puts it in front of a unit's dispatch. Its
-// exit code is the command's.
+// kilobytes; it imports only the standard library. The hook benchmark puts it
+// in front of a unit's dispatch. Its exit code is the command's.
 //
 //   - own: the command's own process. dispatch execs the charm binary, so
 //     the pid stays the same; maxrss polls VmHWM (the kernel's high-water

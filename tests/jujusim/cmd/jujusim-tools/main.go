@@ -1,5 +1,6 @@
-// Command jujusim-tools is every simulated Juju hook tool in one binary:
-// link it as relation-get, status-set, ... and it acts as that tool.
+// Command jujusim-tools is every simulated Juju hook tool in one binary,
+// acting as the tool it is linked as (relation-get, status-set and the
+// rest); it imports only hooktools.
 package main
 
 import (

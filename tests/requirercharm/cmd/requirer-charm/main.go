@@ -1,5 +1,5 @@
-// Command requirer-charm is the route-requirer test charm's binary: Juju
-// runs it through dispatch for every hook.
+// Command requirer-charm is the route-requirer test charm's binary, which
+// Juju runs through dispatch for every hook; it imports juju and requirer.
 package main
 
 import (
