@@ -39,11 +39,10 @@ const tlsSecret = app + "-gateway-tls"
 // tlsScenario is a served gateway with a certificates provider related.
 type tlsScenario struct {
 	*scenario
-	ca        *certprovider.Provider
-	web, api  int
-	apps      string
-	keysSeen  map[string]bool // every private key the Secret held
-	secretRVs []string
+	ca       *certprovider.Provider
+	web, api int
+	apps     string
+	keysSeen map[string]bool // every private key the Secret held
 }
 
 // secret returns the gateway's TLS Secret, nil when there is none.
