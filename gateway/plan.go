@@ -25,6 +25,10 @@ type Plan struct {
 	// it serves (several for a policy on a backend they share). The
 	// gateway's own objects have none.
 	Owners map[resource.ObjectID][]Relation
+	// Keep holds live objects the plan does not render but must not be
+	// deleted (the last good external traffic policy while the option
+	// lists no CIDR).
+	Keep []resource.Hold
 	// Standby are the objects of the relations refused only because an
 	// admitted one holds what they ask for (a route conflict, no room for
 	// listeners). When the cluster refuses an admitted relation, one of
@@ -120,7 +124,13 @@ func Build(in Input) Plan {
 
 	cidrs, bad := parseCIDRs(in.ExternalTrafficCIDRs)
 	plan.Status.BadCIDRs = bad
-	plan.Objects, plan.Owners = render(&in, hostListener, reg.gatewayListeners(), served, cidrs)
+	// An option listing nothing is a mistake, not a policy: rendering it
+	// would deny all external traffic, deleting it would allow all.
+	plan.Status.NoCIDRs = len(cidrs) == 0 && len(bad) == 0
+	if plan.Status.NoCIDRs {
+		plan.Keep = append(plan.Keep, resource.Hold{Scope: resource.ScopeExternalTraffic})
+	}
+	plan.Objects, plan.Owners = render(&in, hostListener, reg.gatewayListeners(), served, cidrs, !plan.Status.NoCIDRs)
 	plan.Standby = standbyObjects(&in, hostListener, reg.gatewayListeners(), standby, cidrs, plan.Owners)
 	return plan
 }
@@ -132,7 +142,7 @@ func standbyObjects(in *Input, hostListener string, listeners []listener, standb
 	if len(standby) == 0 {
 		return Standby{}
 	}
-	objs, owners := render(in, hostListener, listeners, standby, cidrs)
+	objs, owners := render(in, hostListener, listeners, standby, cidrs, false) // only relations' objects are kept
 	out := Standby{Owners: map[resource.ObjectID][]Relation{}}
 	for _, obj := range objs {
 		id := resource.IDOf(obj)

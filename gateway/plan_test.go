@@ -304,7 +304,6 @@ func TestExternalTrafficCIDRs(t *testing.T) {
 		{"list with spaces, an address and IPv6", " 10.0.0.0/8, 10.10.10.10 ,fd00::/8,", []any{"10.0.0.0/8", "10.10.10.10", "fd00::/8"}, nil},
 		{"bad entries are reported, never rendered", "10.0.0.0/8,10.0.0.0/33,nope", []any{"10.0.0.0/8"}, []string{"10.0.0.0/33", "nope"}},
 		{"nothing valid fails closed", "nope", nil, []string{"nope"}},
-		{"empty fails closed", "", nil, nil},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
@@ -326,6 +325,23 @@ func TestExternalTrafficCIDRs(t *testing.T) {
 			assert.Equal(t, tc.blocks, blocks[0].(map[string]any)["source"].(map[string]any)["ipBlocks"])
 		})
 	}
+}
+
+// An option listing nothing renders no policy and holds the live one: the
+// last good list stays in force and the status names the option.
+func TestEmptyExternalTrafficCIDRsKeepTheLastPolicy(t *testing.T) {
+	t.Parallel()
+	for _, config := range []string{"", "   ", " , ,"} {
+		in := base("gw", "gw-model")
+		in.ExternalTrafficCIDRs = config
+		plan := Build(in)
+		assert.Empty(t, objectsOf(plan, func(o *unstructured.Unstructured) bool { return o.GetName() == "gw-gw-model-external-traffic" }), "%q", config)
+		assert.Equal(t, []resource.Hold{{Scope: resource.ScopeExternalTraffic}}, plan.Keep, "%q", config)
+		assert.False(t, plan.Status.OK(), "%q", config)
+		assert.Contains(t, plan.Status.Message(), "external-traffic-policy-cidrs is empty", "%q", config)
+	}
+	in := base("gw", "gw-model")
+	assert.Empty(t, Build(in).Keep, "a valid list holds nothing")
 }
 
 func TestInvalidRequestsAreRefusedWithAReason(t *testing.T) {

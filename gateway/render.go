@@ -21,7 +21,7 @@ func ManagedName(app string) string { return app + "-istio" }
 
 // render builds every object of the plan in apply order, and the relations
 // each object serves.
-func render(in *Input, hostListener string, listeners []listener, served []*request, cidrs []string) ([]*unstructured.Unstructured, map[resource.ObjectID][]Relation) {
+func render(in *Input, hostListener string, listeners []listener, served []*request, cidrs []string, trafficPolicy bool) ([]*unstructured.Unstructured, map[resource.ObjectID][]Relation) {
 	order := map[string]int{}
 	for i, s := range resource.Scopes() {
 		if _, ok := order[s.Name]; !ok {
@@ -85,7 +85,9 @@ func render(in *Input, hostListener string, listeners []listener, served []*requ
 	for _, ap := range l4Policies(in, backends) {
 		add(resource.ScopeL4Policy, ap.obj, users[ap.key]...)
 	}
-	add(resource.ScopeExternalTraffic, externalTrafficPolicy(in, cidrs))
+	if trafficPolicy {
+		add(resource.ScopeExternalTraffic, externalTrafficPolicy(in, cidrs))
+	}
 
 	slices.SortStableFunc(all, func(a, b sortable) int {
 		return cmp.Or(

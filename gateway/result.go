@@ -81,11 +81,15 @@ type Status struct {
 	// BadCIDRs are entries of external-traffic-policy-cidrs that are not
 	// CIDRs or addresses; they are left out of the policy.
 	BadCIDRs []string
+	// NoCIDRs says external-traffic-policy-cidrs lists nothing (empty or
+	// blank): the external traffic policy is neither rendered nor deleted,
+	// so the last good one stays in force.
+	NoCIDRs bool
 }
 
 // OK reports whether nothing needs attention.
 func (s Status) OK() bool {
-	return len(s.Conflicts) == 0 && len(s.Invalid) == 0 && len(s.Rejected) == 0 && len(s.NoRoom) == 0 && len(s.Denied) == 0 && len(s.BadCIDRs) == 0
+	return len(s.Conflicts) == 0 && len(s.Invalid) == 0 && len(s.Rejected) == 0 && len(s.NoRoom) == 0 && len(s.Denied) == 0 && len(s.BadCIDRs) == 0 && !s.NoCIDRs
 }
 
 // Message is a one-line summary for the unit status ("" when OK).
@@ -112,6 +116,9 @@ func (s Status) Message() string {
 	}
 	if len(s.BadCIDRs) > 0 {
 		parts = append(parts, "invalid external-traffic-policy-cidrs: "+strings.Join(s.BadCIDRs, ", "))
+	}
+	if s.NoCIDRs {
+		parts = append(parts, "external-traffic-policy-cidrs is empty: keeping the last external traffic policy")
 	}
 	return strings.Join(parts, "; ")
 }

@@ -39,8 +39,9 @@ import (
 // remembered holds the relations refused by the previous reconcile: their
 // objects are only dry-run in step 1, so while one stays refused a
 // reconcile stores nothing for it and a quiet hook writes nothing.
+// Nothing keep or the plan's own Keep holds is deleted in step 2.
 // Failures no relation explains are returned.
-func applyIsolated(ctx context.Context, cluster Cluster, listing *kube.Listing, input gateway.Input, remembered map[juju.RelationID]string) (gateway.Plan, kube.Result, error) {
+func applyIsolated(ctx context.Context, cluster Cluster, listing *kube.Listing, input gateway.Input, remembered map[juju.RelationID]string, keep []resource.Hold) (gateway.Plan, kube.Result, error) {
 	if listing == nil {
 		listing = cluster.List(ctx)
 	}
@@ -63,12 +64,14 @@ func applyIsolated(ctx context.Context, cluster Cluster, listing *kube.Listing, 
 		// only what the previous ones did not.
 		refused, res, err := isolate(ctx, cluster, listing, plan, remembered)
 		staged.Applied += res.Applied
+		staged.Adopted += res.Adopted
 		if err != nil {
 			return plan, staged, err
 		}
 		if len(refused) == 0 {
-			res, err := cluster.ApplyListed(ctx, listing, plan.Objects)
+			res, err := cluster.ApplyListed(ctx, listing, plan.Objects, slices.Concat(keep, plan.Keep)...)
 			res.Applied += staged.Applied
+			res.Adopted += staged.Adopted
 			return plan, res, err
 		}
 		maps.Copy(input.Rejected, refused)

@@ -19,7 +19,7 @@ import (
 // real one.
 type Cluster interface {
 	List(ctx context.Context) *kube.Listing
-	ApplyListed(ctx context.Context, listing *kube.Listing, desired []*unstructured.Unstructured) (kube.Result, error)
+	ApplyListed(ctx context.Context, listing *kube.Listing, desired []*unstructured.Unstructured, keep ...resource.Hold) (kube.Result, error)
 	Stage(ctx context.Context, listing *kube.Listing, objs []*unstructured.Unstructured, dryRun func(resource.ObjectID) bool) (kube.Result, error)
 	DeleteAll(ctx context.Context) (kube.Result, error)
 	LoadBalancerAddress(ctx context.Context, namespace, name string) (address, reason string, err error)

@@ -89,7 +89,7 @@ func (r *run) reconcile(ctx context.Context) (juju.Status, error) {
 	kctx, cancelKube := r.kubeContext(ctx)
 	defer cancelKube()
 
-	plan, res, err := applyIsolated(kctx, cluster, cr.listing, desired.Input, r.cache.refused())
+	plan, res, err := applyIsolated(kctx, cluster, cr.listing, desired.Input, r.cache.refused(), desired.Keep)
 	err = r.overBudget(err, kctx, readCtx) // the listing was read within readCtx
 	r.cache.setRefused(plan.Status.Rejected)
 	pub := publisher{client: r.client, leader: leader, cache: r.cache, log: r.log, rand: r.rand}
@@ -112,7 +112,7 @@ func (r *run) reconcile(ctx context.Context) (juju.Status, error) {
 		}
 		return juju.Status{}, fmt.Errorf("applying %d objects: %w", len(plan.Objects), err)
 	}
-	if res.Applied+res.Deleted > 0 {
+	if res.Writes() > 0 {
 		r.log.printf(ctx, juju.LogInfo, "Kubernetes: %s", res)
 	}
 	pubErr := pub.publishAll(ctx, out)

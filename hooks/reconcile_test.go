@@ -209,6 +209,19 @@ func TestConfigChanges(t *testing.T) {
 			juju.Status{Name: juju.StatusBlocked, Message: "Invalid external-traffic-policy-cidrs: not-a-cidr"}, "http://10.15.0.1" + path},
 		{"good CIDRs", "external-traffic-policy-cidrs", "10.0.0.0/8, 192.168.1.1",
 			juju.Status{Name: juju.StatusActive, Message: "Serving at 10.15.0.1"}, "http://10.15.0.1" + path},
+		// An empty list would deny (or, deleted, allow) all external
+		// traffic: the last good policy stays and the option is named.
+		{"blank CIDRs", "external-traffic-policy-cidrs", "  ,  ",
+			juju.Status{Name: juju.StatusBlocked, Message: msgNoCIDRs}, "http://10.15.0.1" + path},
+		{"good CIDRs again", "external-traffic-policy-cidrs", "10.0.0.0/8, 192.168.1.1",
+			juju.Status{Name: juju.StatusActive, Message: "Serving at 10.15.0.1"}, "http://10.15.0.1" + path},
+		{"empty CIDRs", "external-traffic-policy-cidrs", "",
+			juju.Status{Name: juju.StatusBlocked, Message: msgNoCIDRs}, "http://10.15.0.1" + path},
+	}
+	policyBlocks := func() any {
+		policy := h.get(resource.KindAuthorizationPolicy, h.ns, h.app+"-"+h.ns+"-external-traffic")
+		require.NotNil(t, policy)
+		return nested(t, policy.Object, "spec", "rules", 0, "from", 0, "source", "ipBlocks")
 	}
 	for _, step := range steps {
 		h.juju.SetConfig(step.key, step.value)
@@ -216,11 +229,15 @@ func TestConfigChanges(t *testing.T) {
 		assert.Equal(t, step.wantStatus, lastStatus(t, r), step.name)
 		assert.Equal(t, step.wantURL, ingressURL(t, h.juju.Local(blog)), step.name)
 	}
-	policy := h.get(resource.KindAuthorizationPolicy, h.ns, h.app+"-"+h.ns+"-external-traffic")
-	require.NotNil(t, policy)
-	assert.Equal(t, []any{"10.0.0.0/8", "192.168.1.1"},
-		nested(t, policy.Object, "spec", "rules", 0, "from", 0, "source", "ipBlocks"))
+	assert.Equal(t, []any{"10.0.0.0/8", "192.168.1.1"}, policyBlocks(), "the last good list is in force")
+
+	h.juju.SetConfig("external-traffic-policy-cidrs", "10.1.0.0/16")
+	r := h.dispatch("config-changed")
+	assert.Equal(t, juju.Status{Name: juju.StatusActive, Message: "Serving at 10.15.0.1"}, lastStatus(t, r))
+	assert.Equal(t, []any{"10.1.0.0/16"}, policyBlocks())
 }
+
+const msgNoCIDRs = "External-traffic-policy-cidrs is empty: keeping the last external traffic policy"
 
 func TestIstioIngressRoute(t *testing.T) {
 	t.Parallel()

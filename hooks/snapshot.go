@@ -25,6 +25,7 @@ func (r *run) readSnapshot(ctx context.Context) (snapshot.Snapshot, error) {
 		return s, fmt.Errorf("reading goal state: %w", err)
 	}
 	s.Units = gs.PlannedUnits()
+	s.Related = gs.RelatedEndpoints()
 
 	rels := juju.Relations{Reader: r.client, Hook: r.hook, Apps: r.cache.Apps, Models: r.cache.Models}
 	live := map[string]bool{}

@@ -71,7 +71,16 @@ type outcome struct {
 // requests come before an invalid hostname, as the reference charm puts
 // conflicts first.
 func statusChecks() []statusCheck {
-	return []statusCheck{planStatus, hostnameStatus, upstreamStatus, certStatus, gatewayWaiting}
+	return []statusCheck{planStatus, hostnameStatus, upstreamStatus, certStatus, unservedStatus, gatewayWaiting}
+}
+
+// unservedStatus names related endpoints whose feature the charm does not
+// serve yet: what they ask is not done, and what they set up is only kept.
+func unservedStatus(o outcome) (blocked, _ []string) {
+	if len(o.desired.Unserved) > 0 {
+		blocked = append(blocked, fmt.Sprintf("Not served yet, objects kept as they are: %s", strings.Join(o.desired.Unserved, ", ")))
+	}
+	return blocked, nil
 }
 
 func planStatus(o outcome) (blocked, _ []string) {

@@ -3,6 +3,7 @@ package juju
 import (
 	"context"
 	"fmt"
+	"sort"
 	"strconv"
 )
 
@@ -102,6 +103,22 @@ func (c *Client) GoalState(ctx context.Context) (GoalState, error) {
 	var gs GoalState
 	err := c.runJSON(ctx, &gs, "goal-state", "--format=json")
 	return gs, err
+}
+
+// RelatedEndpoints lists, sorted, the endpoints Juju means to keep a
+// relation on: those with an entry that is not dying.
+func (gs GoalState) RelatedEndpoints() []string {
+	var out []string
+	for ep, entries := range gs.Relations {
+		for _, e := range entries {
+			if e.Status != "dying" {
+				out = append(out, ep)
+				break
+			}
+		}
+	}
+	sort.Strings(out)
+	return out
 }
 
 // PlannedUnits counts this application's units that are not going away

@@ -22,6 +22,7 @@ import (
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 	"k8s.io/apimachinery/pkg/labels"
 	"k8s.io/apimachinery/pkg/selection"
+	"k8s.io/apimachinery/pkg/types"
 	"k8s.io/apimachinery/pkg/util/sets"
 	"k8s.io/client-go/dynamic"
 	"k8s.io/client-go/rest"
@@ -67,10 +68,21 @@ type Result struct {
 	Applied   int // objects created or changed
 	Unchanged int // desired objects already live with the same content
 	Deleted   int // objects no longer desired
+	// Adopted counts objects whose fields the charm's manager had written
+	// by merge patch (the Python charm's Gateway, Secret and autoscaler)
+	// and that were moved to its apply before it changed them.
+	Adopted int
 }
 
+// Writes is how many write requests the reconcile made.
+func (r Result) Writes() int { return r.Applied + r.Deleted + r.Adopted }
+
 func (r Result) String() string {
-	return fmt.Sprintf("%d applied, %d unchanged, %d deleted", r.Applied, r.Unchanged, r.Deleted)
+	s := fmt.Sprintf("%d applied, %d unchanged, %d deleted", r.Applied, r.Unchanged, r.Deleted)
+	if r.Adopted > 0 {
+		s += fmt.Sprintf(", %d adopted", r.Adopted)
+	}
+	return s
 }
 
 // NewApplier builds an Applier on a copy of cfg.
@@ -159,17 +171,17 @@ func (l *Listing) Get(kind resource.Kind, namespace, name string) (*unstructured
 
 // Apply makes the cluster hold exactly the desired objects among those
 // carrying our instance label and one of our scope labels: it applies the
-// new or changed ones and deletes the rest. Invalid input fails before any
+// new or changed ones and deletes the rest, except those keep holds. Invalid input fails before any
 // request. Objects of a kind the cluster does not serve are skipped and
 // reported through a *MissingCRDError; other failures are *ObjectErrors.
 // All errors are joined; the Result counts what was done regardless.
-func (a *Applier) Apply(ctx context.Context, desired []*unstructured.Unstructured) (Result, error) {
-	return a.ApplyListed(ctx, nil, desired)
+func (a *Applier) Apply(ctx context.Context, desired []*unstructured.Unstructured, keep ...resource.Hold) (Result, error) {
+	return a.ApplyListed(ctx, nil, desired, keep...)
 }
 
 // ApplyListed is Apply judged against a Listing taken earlier by List (nil:
 // list now). Invalid input fails before any write.
-func (a *Applier) ApplyListed(ctx context.Context, listing *Listing, desired []*unstructured.Unstructured) (Result, error) {
+func (a *Applier) ApplyListed(ctx context.Context, listing *Listing, desired []*unstructured.Unstructured, keep ...resource.Hold) (Result, error) {
 	want, err := a.validate(desired)
 	if err != nil {
 		return Result{}, err
@@ -183,7 +195,7 @@ func (a *Applier) ApplyListed(ctx context.Context, listing *Listing, desired []*
 	var deletes []func(context.Context) error
 	live, missing, listErr := listing.live, listing.missing, listing.listErr
 	for id, l := range live {
-		if _, keep := want[id]; !keep {
+		if _, wanted := want[id]; !wanted && !held(keep, l) {
 			deletes = append(deletes, a.deleteJob(l, &res, &mu))
 		}
 	}
@@ -242,7 +254,8 @@ func (a *Applier) Stage(ctx context.Context, listing *Listing, objs []*unstructu
 // applyJobs returns a job for each wanted object that listing does not
 // hold as wanted, counting what is unchanged and applied in res. With
 // dryRun set (Stage), an applied object is recorded in listing, and those
-// dryRun picks are only dry-run.
+// dryRun picks are only dry-run. An object our manager had written by merge
+// patch is adopted (see ownershipOf) just before its first apply.
 func (a *Applier) applyJobs(listing *Listing, want map[identity]desiredObject, dryRun func(resource.ObjectID) bool, res *Result, mu *sync.Mutex) []func(context.Context) error {
 	var jobs []func(context.Context) error
 	for _, d := range want {
@@ -251,13 +264,27 @@ func (a *Applier) applyJobs(listing *Listing, want map[identity]desiredObject, d
 			continue
 		}
 		l, exists := listing.live[d.id]
-		if exists && covers(l.obj.Object, d.obj.Object) {
-			res.Unchanged++
-			continue
+		var adopt []byte
+		if exists {
+			own, err := ownershipOf(&l.obj, a.opts.FieldManager)
+			if err == nil && unchanged(&l.obj, d.obj, own) {
+				res.Unchanged++
+				continue
+			}
+			adopt = own.adopt // unreadable managed fields: apply and let the server judge
 		}
 		dry := dryRun != nil && dryRun(resource.IDOf(d.obj))
 		jobs = append(jobs, func(ctx context.Context) error {
-			if err := a.applyOne(ctx, d, !exists, dry); err != nil {
+			if adopt != nil && !dry {
+				if err := a.adopt(ctx, d, adopt); err != nil {
+					return err
+				}
+				mu.Lock()
+				res.Adopted++
+				mu.Unlock()
+			}
+			applied, err := a.applyOne(ctx, d, !exists, dry)
+			if err != nil {
 				return err
 			}
 			mu.Lock()
@@ -267,7 +294,7 @@ func (a *Applier) applyJobs(listing *Listing, want map[identity]desiredObject, d
 			}
 			res.Applied++
 			if dryRun != nil {
-				listing.live[d.id] = liveObject{id: d.id, kind: d.kind, obj: *d.obj}
+				listing.live[d.id] = liveObject{id: d.id, kind: d.kind, obj: *applied}
 			}
 			return nil
 		})
@@ -275,23 +302,36 @@ func (a *Applier) applyJobs(listing *Listing, want map[identity]desiredObject, d
 	return jobs
 }
 
+// adopt sends the JSON patch that moves our manager's merge-patch fields
+// to its apply entry. The patch carries the resourceVersion it was computed
+// from, so an object changed since the listing is refused (a conflict), not
+// given stale managed fields; the next reconcile reads it again.
+func (a *Applier) adopt(ctx context.Context, d desiredObject, patch []byte) error {
+	_, err := a.client.Resource(d.kind.GroupVersionResource).Namespace(d.id.namespace).Patch(ctx, d.id.name, types.JSONPatchType, patch, metav1.PatchOptions{})
+	if err != nil {
+		return &ObjectError{Op: "adopt", Kind: d.id.kind, Namespace: d.id.namespace, Name: d.id.name, Err: err}
+	}
+	return nil
+}
+
 // applyOne server-side applies d, first checking the name is not held by
-// an object we do not own when it may exist unlisted (checkForeign).
-func (a *Applier) applyOne(ctx context.Context, d desiredObject, checkForeign, dryRun bool) error {
+// an object we do not own when it may exist unlisted (checkForeign). It
+// returns the object as the server stored it.
+func (a *Applier) applyOne(ctx context.Context, d desiredObject, checkForeign, dryRun bool) (*unstructured.Unstructured, error) {
 	if checkForeign {
 		if err := a.checkNotForeign(ctx, d); err != nil {
-			return err
+			return nil, err
 		}
 	}
 	opts := metav1.ApplyOptions{FieldManager: a.opts.FieldManager, Force: true}
 	if dryRun {
 		opts.DryRun = []string{metav1.DryRunAll}
 	}
-	_, err := a.client.Resource(d.kind.GroupVersionResource).Namespace(d.id.namespace).Apply(ctx, d.id.name, d.obj, opts)
+	out, err := a.client.Resource(d.kind.GroupVersionResource).Namespace(d.id.namespace).Apply(ctx, d.id.name, d.obj, opts)
 	if err != nil {
-		return &ObjectError{Op: "apply", Kind: d.id.kind, Namespace: d.id.namespace, Name: d.id.name, Err: err}
+		return nil, &ObjectError{Op: "apply", Kind: d.id.kind, Namespace: d.id.namespace, Name: d.id.name, Err: err}
 	}
-	return nil
+	return out, nil
 }
 
 // DeleteAll deletes every object of every scope we own (DestinationRules
@@ -323,6 +363,17 @@ func (a *Applier) DeleteAll(ctx context.Context) (Result, error) {
 		}
 	}
 	return res, a.joinErrors(nil, listErr, errs)
+}
+
+// held reports whether any of keep holds the live object l.
+func held(keep []resource.Hold, l liveObject) bool {
+	scope := l.obj.GetLabels()[resource.LabelScope]
+	for _, h := range keep {
+		if h.Holds(scope, l.id.kind) {
+			return true
+		}
+	}
+	return false
 }
 
 func (a *Applier) deleteJob(l liveObject, res *Result, mu *sync.Mutex) func(context.Context) error {

@@ -1,9 +1,7 @@
 package kube
 
 import (
-	"crypto/sha256"
 	"encoding/base64"
-	"encoding/hex"
 	"encoding/json"
 	"fmt"
 	"reflect"
@@ -13,18 +11,16 @@ import (
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 )
 
-// HashAnnotation holds a hash of the content last applied to an object. A
-// live object with the same hash (and no drift in the fields we set) is not
-// applied again, so an unchanged reconcile makes no write requests.
-const HashAnnotation = "charms.canonical.com/applied-hash"
-
 // normalise returns a private copy of obj in the shape the API server will
 // store, so live objects can be compared with it:
 //   - a JSON round trip, so any Go values the caller used become plain JSON
 //     types (and unencodable ones are an error, never a panic);
 //   - nulls and status dropped (status is never written through apply);
-//   - Secret stringData folded into data (the server never stores stringData);
-//   - the hash annotation of the resulting content added.
+//   - Secret stringData folded into data (the server never stores stringData).
+//
+// Nothing is added to the object: Istio copies a Gateway's annotations onto
+// its pods, so an annotation of ours would restart them on every change.
+// What changed is told by comparing with the live object (see unchanged).
 func normalise(obj *unstructured.Unstructured) (*unstructured.Unstructured, error) {
 	raw, err := json.Marshal(obj.Object)
 	if err != nil {
@@ -41,16 +37,6 @@ func normalise(obj *unstructured.Unstructured) (*unstructured.Unstructured, erro
 			return nil, err
 		}
 	}
-	sum, err := contentHash(out.Object)
-	if err != nil {
-		return nil, err
-	}
-	annotations := out.GetAnnotations()
-	if annotations == nil {
-		annotations = map[string]string{}
-	}
-	annotations[HashAnnotation] = sum
-	out.SetAnnotations(annotations)
 	return out, nil
 }
 
@@ -74,16 +60,6 @@ func foldStringData(obj map[string]any) error {
 	obj["data"] = data
 	delete(obj, "stringData")
 	return nil
-}
-
-// contentHash is deterministic: encoding/json sorts map keys.
-func contentHash(obj map[string]any) (string, error) {
-	raw, err := json.Marshal(obj)
-	if err != nil {
-		return "", fmt.Errorf("hash: %w", err)
-	}
-	sum := sha256.Sum256(raw)
-	return hex.EncodeToString(sum[:16]), nil
 }
 
 // covers reports whether live holds every value of want. Extra live fields

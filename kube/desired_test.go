@@ -56,32 +56,8 @@ func TestNormalise(t *testing.T) {
 	assert.NotContains(t, out.Object["metadata"], "creationTimestamp")
 	assert.Contains(t, in.Object, "stringData", "the caller's object is not modified")
 
-	again, err := normalise(secret(map[string]any{"tls.crt": "cert"}))
-	require.NoError(t, err)
-	changed, err := normalise(secret(map[string]any{"tls.crt": "other"}))
-	require.NoError(t, err)
-	hash := func(o *unstructured.Unstructured) string { return o.GetAnnotations()[HashAnnotation] }
-	assert.Len(t, hash(out), 32)
-	assert.Equal(t, hash(out), hash(again), "same content, same hash")
-	assert.NotEqual(t, hash(out), hash(changed))
+	assert.Empty(t, out.GetAnnotations(), "nothing is added: Istio copies a Gateway's annotations onto its pods")
 
 	_, err = normalise(secret(map[string]any{"tls.crt": int64(1)}))
 	assert.ErrorContains(t, err, `stringData["tls.crt"] is int64, not a string`)
-}
-
-// A removed field must count as a change even though live still covers the
-// rest: the hash annotation is what catches it.
-func TestRemovedFieldIsAChange(t *testing.T) {
-	withHostname, err := normalise(&unstructured.Unstructured{Object: map[string]any{
-		"apiVersion": "v1", "kind": "ConfigMap", "metadata": map[string]any{"name": "c"},
-		"data": map[string]any{"hostname": "a.example.com", "port": "80"},
-	}})
-	require.NoError(t, err)
-	withoutHostname, err := normalise(&unstructured.Unstructured{Object: map[string]any{
-		"apiVersion": "v1", "kind": "ConfigMap", "metadata": map[string]any{"name": "c"},
-		"data": map[string]any{"port": "80"},
-	}})
-	require.NoError(t, err)
-	assert.True(t, covers(withHostname.Object, withHostname.Object))
-	assert.False(t, covers(withHostname.Object, withoutHostname.Object))
 }

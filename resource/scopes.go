@@ -71,3 +71,17 @@ func Scopes() []Scope {
 		{ScopeDenyWithoutJWT, []Kind{KindAuthorizationPolicy}},
 	}
 }
+
+// Hold picks live objects a reconcile leaves in place although it does not
+// render them: those of Kind (every kind when empty) in Scope. The objects of
+// a related feature the charm does not serve, or a last good policy while
+// its option is unusable, are held this way, never garbage-collected.
+type Hold struct {
+	Scope string
+	Kind  string
+}
+
+// Holds reports whether h picks an object of kind labelled with scope.
+func (h Hold) Holds(scope, kind string) bool {
+	return h.Scope == scope && (h.Kind == "" || h.Kind == kind)
+}

@@ -13,6 +13,7 @@ import (
 
 	"github.com/canonical/istio-ingress-k8s-go/gateway"
 	"github.com/canonical/istio-ingress-k8s-go/juju"
+	"github.com/canonical/istio-ingress-k8s-go/resource"
 	"github.com/canonical/istio-ingress-k8s-go/tlscert"
 )
 
@@ -52,6 +53,9 @@ type Snapshot struct {
 	// Relations are the live relations of every endpoint the charm reads,
 	// with the remote application's bag where the endpoint needs it.
 	Relations []Relation
+	// Related are the endpoints Juju lists relations on (goal-state),
+	// which is how relations on endpoints the charm does not read are seen.
+	Related []string
 }
 
 // Relation is one live relation and its remote application's bag.
@@ -81,6 +85,11 @@ type Desired struct {
 	Upstream *Upstream
 	// Certificates is the certificates relation, nil when there is none.
 	Certificates *gateway.Relation
+	// Unserved are related endpoints whose feature the charm does not
+	// serve yet (see UnservedEndpoints), in that list's order.
+	Unserved []string
+	// Keep holds the objects of those features: never deleted meanwhile.
+	Keep []resource.Hold
 }
 
 // Desired turns the snapshot into the planner's input: the one place the
@@ -99,7 +108,9 @@ func (s Snapshot) Desired() Desired {
 		TLS: s.tlsInput(), Units: s.Units, ExternalTrafficCIDRs: s.ExternalTrafficCIDRs,
 		Tenancy: gateway.Tenancy{Allowed: gateway.ParseNamespaces(s.AllowedNamespaces), SameModel: map[juju.RelationID]bool{}},
 	}
+	related := slices.Clone(s.Related)
 	for _, rel := range s.Relations {
+		related = append(related, rel.ID.Endpoint)
 		ep, ok := endpointNamed(rel.ID.Endpoint)
 		if !ok {
 			d.Ignored = append(d.Ignored, rel.Relation)
@@ -110,6 +121,7 @@ func (s Snapshot) Desired() Desired {
 		}
 		ep.add(&d, rel)
 	}
+	d.addUnserved(related)
 	return d
 }
 

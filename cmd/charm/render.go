@@ -135,6 +135,9 @@ func writeSummary(w io.Writer, parsed snapshot.Desired, plan gateway.Plan) error
 	if msg := plan.Status.Message(); msg != "" {
 		problems = append(problems, msg)
 	}
+	if len(parsed.Unserved) > 0 {
+		problems = append(problems, "not served yet, objects kept as they are: "+strings.Join(parsed.Unserved, ", "))
+	}
 	if len(problems) == 0 {
 		problems = append(problems, "ok")
 	}

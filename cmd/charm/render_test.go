@@ -99,6 +99,7 @@ func TestRenderSummary(t *testing.T) {
 		}},
 		{"relation on another endpoint", `{"app":"gw","model":"m","relations":[{"endpoint":"forward-auth","id":3,"app":"auth"}]}`, []string{
 			"ignored  auth (forward-auth:3): endpoint forward-auth does not affect these manifests\n",
+			"status: not served yet, objects kept as they are: forward-auth\n",
 		}},
 	}
 	for _, tc := range cases {

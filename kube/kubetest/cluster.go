@@ -193,7 +193,7 @@ func (c *Cluster) listLocked() *kube.Listing {
 // ApplyListed makes the cluster hold exactly desired among the objects
 // listing held: it applies what is new or changed and, once every apply
 // succeeded, deletes the rest.
-func (c *Cluster) ApplyListed(_ context.Context, listing *kube.Listing, desired []*unstructured.Unstructured) (kube.Result, error) {
+func (c *Cluster) ApplyListed(_ context.Context, listing *kube.Listing, desired []*unstructured.Unstructured, keep ...resource.Hold) (kube.Result, error) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	want, err := c.validate(desired)
@@ -205,7 +205,7 @@ func (c *Cluster) ApplyListed(_ context.Context, listing *kube.Listing, desired 
 	errs := c.apply(held, want, nil, &res)
 	if len(errs) == 0 {
 		for _, id := range sortedIDs(held) {
-			if _, keep := want[id]; keep {
+			if _, wanted := want[id]; wanted || c.holds(keep, id) {
 				continue
 			}
 			w := Write{Op: "delete", Object: id}
@@ -459,4 +459,14 @@ func sortedIDs[V any](m map[resource.ObjectID]V) []resource.ObjectID {
 		}
 		return 0
 	})
+}
+
+// holds reports whether any of keep holds the stored object id.
+func (c *Cluster) holds(keep []resource.Hold, id resource.ObjectID) bool {
+	obj, ok := c.objects[id]
+	if !ok {
+		return false
+	}
+	scope := labelsOf(obj)[resource.LabelScope]
+	return slices.ContainsFunc(keep, func(h resource.Hold) bool { return h.Holds(scope, id.Kind) })
 }

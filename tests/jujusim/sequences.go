@@ -561,6 +561,49 @@ func (m *Model) ConfigSet(app string, values map[string]any) []HookRun {
 	return append(runs, m.Settle()...)
 }
 
+// Refresh replaces app's charm with charmArchive, as juju refresh does on
+// Kubernetes: each unit's pod is recreated with the new charm (its charm
+// directory, and any state kept there, starts afresh; relation data and
+// config stay), then runs upgrade-charm and config-changed, leader first.
+// (Juju goes on with start and pebble-ready, which run the same reconcile.)
+func (m *Model) Refresh(app, charmArchive string) []HookRun {
+	m.t.Helper()
+	probe := filepath.Join(m.dir, "charms", app+"-refresh")
+	if err := charmarchive.Extract(charmArchive, probe); err != nil {
+		m.fatalf("refresh %s: %v", app, err)
+	}
+	meta, err := readCharmMeta(probe)
+	if err != nil {
+		m.fatalf("refresh %s: %v", app, err)
+	}
+	var units []string
+	m.update(func(md *simstate.Model) {
+		a, ok := md.Apps[app]
+		if !ok || !a.Local {
+			m.fatalf("refresh: %q is not a deployed charm", app)
+		}
+		a.Options, a.Endpoints, a.Containers = meta.options, meta.endpoints, meta.containers
+		units = md.UnitsOf(app)
+		if i := slices.Index(units, a.Leader); i > 0 {
+			units = append([]string{a.Leader}, slices.Delete(units, i, i+1)...)
+		}
+	})
+	m.charms[app] = charmArchive
+	var runs []HookRun
+	for _, u := range units {
+		if err := os.RemoveAll(m.charmDir(u)); err != nil {
+			m.fatalf("refresh %s: %v", u, err)
+		}
+		if err := charmarchive.Extract(charmArchive, m.charmDir(u)); err != nil {
+			m.fatalf("refresh %s: %v", u, err)
+		}
+	}
+	for _, u := range units {
+		runs = append(runs, m.run(hookSpec{unit: u, hook: "upgrade-charm"}), m.run(hookSpec{unit: u, hook: "config-changed"}))
+	}
+	return append(runs, m.Settle()...)
+}
+
 // RunHook runs a hook without relation context (update-status, ...) on unit.
 func (m *Model) RunHook(unit, hook string) HookRun {
 	m.t.Helper()

@@ -1,0 +1,39 @@
+package snapshot
+
+import (
+	"slices"
+
+	"github.com/canonical/istio-ingress-k8s-go/resource"
+)
+
+// Unserved is an endpoint the charm declares but whose feature it does not
+// serve yet, with the objects that feature owns. While such a relation
+// exists those objects are left as they are, never garbage-collected: a
+// refresh from the Python charm must not strip a deployment of its TLS
+// certificate or its authentication policies. An entry goes when its
+// feature lands.
+type Unserved struct {
+	Endpoint string
+	Owns     []resource.Hold
+}
+
+// UnservedEndpoints lists them.
+func UnservedEndpoints() []Unserved {
+	return []Unserved{
+		{Endpoint: "forward-auth", Owns: []resource.Hold{{Scope: resource.ScopeExtAuthzPolicy}}},
+		{Endpoint: "istio-ingress-config", Owns: []resource.Hold{{Scope: resource.ScopeExtAuthzPolicy}}},
+		{Endpoint: "istio-request-auth", Owns: []resource.Hold{{Scope: resource.ScopeRequestAuth}, {Scope: resource.ScopeDenyWithoutJWT}}},
+		{Endpoint: "metrics-endpoint"}, // relation data only, no objects
+	}
+}
+
+// addUnserved records the unserved endpoints that have a relation, and
+// holds the objects of their features.
+func (d *Desired) addUnserved(related []string) {
+	for _, u := range UnservedEndpoints() {
+		if slices.Contains(related, u.Endpoint) {
+			d.Unserved = append(d.Unserved, u.Endpoint)
+			d.Keep = append(d.Keep, u.Owns...)
+		}
+	}
+}
