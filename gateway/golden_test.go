@@ -21,6 +21,15 @@ type resultView struct {
 		Conflicts []string `json:"conflicts,omitempty"`
 		BadCIDRs  []string `json:"badCIDRs,omitempty"`
 	} `json:"status"`
+	Auth *authView `json:"auth,omitempty"`
+}
+
+type authView struct {
+	Mode           AuthMode `json:"mode"`
+	Missing        string   `json:"missing,omitempty"`
+	Narrowed       []string `json:"narrowed,omitempty"`
+	InvalidJWT     []string `json:"invalidJWT,omitempty"`
+	DenyWithoutJWT bool     `json:"denyWithoutJWT,omitempty"`
 }
 
 type resultLine struct {
@@ -45,6 +54,12 @@ func viewOf(plan Plan) resultView {
 		view.Status.Conflicts = append(view.Status.Conflicts, c.String())
 	}
 	view.Status.BadCIDRs = plan.Status.BadCIDRs
+	if a := plan.Auth; a.Mode != AuthOff || a.DenyWithoutJWT {
+		view.Auth = &authView{Mode: a.Mode, Missing: a.Missing, Narrowed: a.Narrowed, DenyWithoutJWT: a.DenyWithoutJWT}
+		for _, r := range a.InvalidJWT {
+			view.Auth.InvalidJWT = append(view.Auth.InvalidJWT, r.Relation.String()+": "+r.Reason)
+		}
+	}
 	return view
 }
 

@@ -29,6 +29,8 @@ type Input struct {
 	Ingresses []IngressRequest
 	// Tenancy says which namespaces requirers may be served in.
 	Tenancy Tenancy
+	// Auth is what the authentication relations say (see auth.go).
+	Auth Auth
 	// Rejected are relations whose objects the cluster refused to store
 	// (a namespace that does not exist, an object of that name owned by
 	// someone else), with the reason. Nothing of them is rendered, so the

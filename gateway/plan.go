@@ -35,6 +35,8 @@ type Plan struct {
 	// these may take its place in the rebuilt plan, so the apply step has
 	// the cluster judge them (in a dry run) first.
 	Standby Standby
+	// Auth is what the plan does for authentication.
+	Auth AuthOutcome
 }
 
 // Standby are objects rendered for relations the plan does not serve.
@@ -130,7 +132,12 @@ func Build(in Input) Plan {
 	if plan.Status.NoCIDRs {
 		plan.Keep = append(plan.Keep, resource.Hold{Scope: resource.ScopeExternalTraffic})
 	}
-	plan.Objects, plan.Owners = render(&in, hostListener, reg.gatewayListeners(), served, cidrs, !plan.Status.NoCIDRs)
+	plan.Objects, plan.Owners, plan.Auth = render(&in, hostListener, reg.gatewayListeners(), served, cidrs, !plan.Status.NoCIDRs, true)
+	for _, res := range plan.Auth.InvalidJWT {
+		if res.State == StateRejected {
+			plan.Status.Rejected = append(plan.Status.Rejected, res)
+		}
+	}
 	plan.Standby = standbyObjects(&in, hostListener, reg.gatewayListeners(), standby, cidrs, plan.Owners)
 	return plan
 }
@@ -142,7 +149,7 @@ func standbyObjects(in *Input, hostListener string, listeners []listener, standb
 	if len(standby) == 0 {
 		return Standby{}
 	}
-	objs, owners := render(in, hostListener, listeners, standby, cidrs, false) // only relations' objects are kept
+	objs, owners, _ := render(in, hostListener, listeners, standby, cidrs, false, false) // only relations' objects are kept
 	out := Standby{Owners: map[resource.ObjectID][]Relation{}}
 	for _, obj := range objs {
 		id := resource.IDOf(obj)

@@ -20,8 +20,9 @@ import (
 func ManagedName(app string) string { return app + "-istio" }
 
 // render builds every object of the plan in apply order, and the relations
-// each object serves.
-func render(in *Input, hostListener string, listeners []listener, served []*request, cidrs []string, trafficPolicy bool) ([]*unstructured.Unstructured, map[resource.ObjectID][]Relation) {
+// each object serves. trafficPolicy adds the external traffic policy and
+// withAuth the authentication objects.
+func render(in *Input, hostListener string, listeners []listener, served []*request, cidrs []string, trafficPolicy, withAuth bool) ([]*unstructured.Unstructured, map[resource.ObjectID][]Relation, AuthOutcome) {
 	order := map[string]int{}
 	for i, s := range resource.Scopes() {
 		if _, ok := order[s.Name]; !ok {
@@ -88,6 +89,10 @@ func render(in *Input, hostListener string, listeners []listener, served []*requ
 	if trafficPolicy {
 		add(resource.ScopeExternalTraffic, externalTrafficPolicy(in, cidrs))
 	}
+	var auth AuthOutcome
+	if withAuth {
+		auth = renderAuth(in, served, add)
+	}
 
 	slices.SortStableFunc(all, func(a, b sortable) int {
 		return cmp.Or(
@@ -101,7 +106,7 @@ func render(in *Input, hostListener string, listeners []listener, served []*requ
 	for i, s := range all {
 		objs[i] = s.obj
 	}
-	return objs, owners
+	return objs, owners, auth
 }
 
 // toMap converts a typed API object to the unstructured form, dropping the

@@ -199,7 +199,7 @@ func scenarios() []scenario {
 			Matches: []ir.HTTPRouteMatch{{Path: &ir.HTTPPathMatch{Type: ir.PathMatchRegularExpression, Value: "(unclosed"}}}}},
 	}}}
 
-	return []scenario{
+	return append([]scenario{
 		{"ingress-basic", ingressBasic},
 		{"ingress-tls", ingressTLS},
 		{"route-tempo", tempo},
@@ -209,5 +209,5 @@ func scenarios() []scenario {
 		{"conflict-protocol", protocol},
 		{"long-names", long},
 		{"bad-input", bad},
-	}
+	}, authScenarios()...)
 }

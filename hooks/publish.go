@@ -9,8 +9,10 @@ import (
 
 	"github.com/canonical/istio-ingress-k8s-go/gateway"
 	"github.com/canonical/istio-ingress-k8s-go/juju"
+	"github.com/canonical/istio-ingress-k8s-go/relation/forwardauth"
 	"github.com/canonical/istio-ingress-k8s-go/relation/gatewaymetadata"
 	"github.com/canonical/istio-ingress-k8s-go/relation/ingress"
+	"github.com/canonical/istio-ingress-k8s-go/relation/ingressconfig"
 	"github.com/canonical/istio-ingress-k8s-go/relation/ingressroute"
 	"github.com/canonical/istio-ingress-k8s-go/relation/wire"
 	"github.com/canonical/istio-ingress-k8s-go/snapshot"
@@ -57,6 +59,8 @@ func publications() []publication {
 		{"results", publishResults},
 		{"gateway metadata", publishMetadata},
 		{"the upstream ingress request", publishUpstreamRequest},
+		{"the ingress app names to forward-auth", publishForwardAuth},
+		{"the ext-authz provider to istio-ingress-config", publishIngressConfig},
 		{"the certificate request", publishCertificateRequest},
 	}
 }
@@ -182,4 +186,29 @@ func publishUnitRequest(ctx context.Context, client *juju.Client, c *cache, d sn
 	}
 	c.Unit[rel.String()] = wire.Apply(held, delta)
 	return nil
+}
+
+// publishForwardAuth tells the identity-aware proxy which applications the
+// gateway routes for.
+func publishForwardAuth(ctx context.Context, p publisher, s served) error {
+	f := s.desired.Input.Auth.ForwardAuth
+	if f == nil {
+		return nil
+	}
+	return p.set(ctx, f.ID, forwardauth.RequirerBag(s.desired.AuthenticatedApps()))
+}
+
+// publishIngressConfig asks istio-k8s to register the proxy as the
+// ext-authz provider, or withdraws it (in the form istio-k8s recognises)
+// while there is no usable proxy.
+func publishIngressConfig(ctx context.Context, p publisher, s served) error {
+	c := s.desired.Input.Auth.IngressConfig
+	if c == nil {
+		return nil
+	}
+	bag := ingressconfig.ClearBag()
+	if e, err := s.desired.Input.Auth.ExtAuthz(); err == nil {
+		bag = ingressconfig.ProviderBag(e)
+	}
+	return p.set(ctx, c.ID, bag)
 }

@@ -41,7 +41,7 @@ func (r *run) readSnapshot(ctx context.Context) (snapshot.Snapshot, error) {
 				var ok bool
 				if rel.App, rel.Bag, ok, err = rels.AppBag(ctx, id); err != nil {
 					return s, err
-				} else if !ok {
+				} else if !ok && !ep.FailClosed {
 					continue // gone meanwhile, or nobody there yet
 				}
 			}

@@ -71,7 +71,7 @@ type outcome struct {
 // requests come before an invalid hostname, as the reference charm puts
 // conflicts first.
 func statusChecks() []statusCheck {
-	return []statusCheck{planStatus, hostnameStatus, upstreamStatus, certStatus, unservedStatus, gatewayWaiting}
+	return []statusCheck{planStatus, authStatus, hostnameStatus, upstreamStatus, certStatus, unservedStatus, gatewayWaiting}
 }
 
 // unservedStatus names related endpoints whose feature the charm does not
@@ -111,6 +111,40 @@ func upstreamStatus(o outcome) (blocked, _ []string) {
 		blocked = append(blocked, fmt.Sprintf("Ignoring the upstream-ingress answer of %s: %v", u.App, u.Err))
 	}
 	return blocked, nil
+}
+
+// authStatus says which half of forward auth is missing while the
+// authenticated routes are closed, which JWT rules are refused (requests
+// without a valid token are denied meanwhile), and which unauthenticated
+// routes the policy cannot let through exactly.
+func authStatus(o outcome) (blocked, waiting []string) {
+	a := o.plan.Auth
+	if a.Mode == gateway.AuthClosed {
+		line := "Authenticated routes closed: " + a.Missing
+		if a.Blocked {
+			blocked = append(blocked, line)
+		} else {
+			waiting = append(waiting, line)
+		}
+	}
+	var bad []string
+	for _, r := range a.InvalidJWT {
+		if r.State == gateway.StateInvalid {
+			bad = append(bad, r.App)
+		}
+	}
+	if len(bad) > 0 {
+		blocked = append(blocked, "Invalid istio-request-auth data from: "+strings.Join(bad, ", ")+" (requests without a valid JWT are denied)")
+	}
+	if len(a.Narrowed) > 0 {
+		var names []string
+		for _, n := range a.Narrowed {
+			names = append(names, strings.SplitN(n, " route ", 2)[0])
+		}
+		slices.Sort(names)
+		blocked = append(blocked, "Unauthenticated routes kept authenticated: "+strings.Join(slices.Compact(names), ", "))
+	}
+	return blocked, waiting
 }
 
 // status picks the unit status: blocked when anything needs the operator,
@@ -153,6 +187,17 @@ func planWarnings(plan gateway.Plan) []string {
 	}
 	for _, res := range plan.Status.Rejected {
 		lines = append(lines, fmt.Sprintf("Kubernetes refused the objects of %s: %s", res.Relation, res.Reason))
+	}
+	if plan.Auth.Mode == gateway.AuthClosed {
+		lines = append(lines, "Authenticated routes are denied: "+plan.Auth.Missing)
+	}
+	for _, res := range plan.Auth.InvalidJWT {
+		if res.State == gateway.StateInvalid {
+			lines = append(lines, fmt.Sprintf("Ignoring the JWT rules of %s (requests without a valid JWT are denied): %s", res.Relation, res.Reason))
+		}
+	}
+	for _, n := range plan.Auth.Narrowed {
+		lines = append(lines, "Unauthenticated "+n)
 	}
 	for _, res := range plan.Results {
 		for _, w := range res.Warnings {

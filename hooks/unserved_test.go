@@ -32,48 +32,41 @@ func (h *harness) pythonObject(k resource.Kind, scope, name string, spec map[str
 }
 
 // While a relation exists on an endpoint whose feature the charm does not
-// serve, the objects that feature set up stay as they are and the status
-// names the endpoint; every requirer is still served. Once the relation
-// goes, so do its feature's objects.
-func TestUnservedFeaturesKeepTheirObjects(t *testing.T) {
+// serve, the status names the endpoint; every requirer is still served.
+func TestUnservedFeaturesAreNamed(t *testing.T) {
 	t.Parallel()
 	h := newHarness(t, "unserved")
 	h.serveGateway("10.16.0.1")
 	blog := h.relateIngress("ingress", "blog", 8080, false)
-	gatewayRef := []any{map[string]any{"group": "gateway.networking.k8s.io", "kind": "Gateway", "name": h.app}}
-	extAuthz := h.pythonObject(resource.KindAuthorizationPolicy, resource.ScopeExtAuthzPolicy, "ext-authz-"+h.app, map[string]any{
-		"spec": map[string]any{"action": "CUSTOM", "provider": map[string]any{"name": "ext_authz-" + h.app}, "targetRefs": gatewayRef,
-			"rules": []any{map[string]any{"to": []any{map[string]any{"operation": map[string]any{"notPaths": []any{"/public"}}}}}}},
-	})
-	requestAuth := h.pythonObject(resource.KindRequestAuthentication, resource.ScopeRequestAuth, "request-auth-idp-"+h.app, map[string]any{
-		"spec": map[string]any{"targetRefs": gatewayRef, "jwtRules": []any{map[string]any{"issuer": "https://idp.example.com"}}},
-	})
-	deny := h.pythonObject(resource.KindAuthorizationPolicy, resource.ScopeDenyWithoutJWT, "deny-without-jwt-"+h.app, map[string]any{
-		"spec": map[string]any{"action": "DENY", "targetRefs": gatewayRef,
-			"rules": []any{map[string]any{"from": []any{map[string]any{"source": map[string]any{"notRequestPrincipals": []any{"*"}}}}}}},
-	})
-	forwardAuth := h.juju.Relate("forward-auth", "oauth2-proxy", map[string]string{
-		"decisions_address": "http://oauth2-proxy.iam.svc.cluster.local:4180", "app_names": `["blog"]`,
-	})
-	idp := h.juju.Relate("istio-request-auth", "idp", map[string]string{"jwt_rules": `[{"issuer":"https://idp.example.com"}]`})
+	prom := h.juju.Relate("metrics-endpoint", "prometheus", nil)
 
 	r := h.dispatch("upgrade-charm")
 	assert.Equal(t, juju.Status{Name: juju.StatusBlocked,
-		Message: "Not served yet, objects kept as they are: forward-auth, istio-request-auth"}, lastStatus(t, r))
-	assert.Subset(t, h.objects(), []string{extAuthz, requestAuth, deny})
+		Message: "Not served yet, objects kept as they are: metrics-endpoint"}, lastStatus(t, r))
 	assert.Equal(t, "http://10.16.0.1/"+h.apps+"-blog", ingressURL(t, h.juju.Local(blog)), "requirers are served meanwhile")
 
-	// forward-auth goes: its policy with it; request auth's objects stay.
-	h.juju.Remove(forwardAuth)
-	r = h.dispatch("config-changed")
-	assert.Equal(t, juju.Status{Name: juju.StatusBlocked,
-		Message: "Not served yet, objects kept as they are: istio-request-auth"}, lastStatus(t, r))
-	assert.NotContains(t, h.objects(), extAuthz)
-	assert.Subset(t, h.objects(), []string{requestAuth, deny})
-
-	h.juju.Remove(idp)
+	h.juju.Remove(prom)
 	r = h.dispatch("config-changed")
 	assert.Equal(t, juju.Status{Name: juju.StatusActive, Message: "Serving at 10.16.0.1"}, lastStatus(t, r))
-	assert.NotContains(t, h.objects(), requestAuth)
-	assert.NotContains(t, h.objects(), deny)
+}
+
+// After a refresh, the Python charm's Opaque Secret serves on only while it
+// holds a pair the charm would serve; one that does not (here, no PEM at
+// all) goes, and the gateway serves HTTP while it asks for its own
+// certificate.
+func TestRefreshDropsAnUnservablePythonSecret(t *testing.T) {
+	t.Parallel()
+	h := newHarness(t, "tls-legacy")
+	h.serveGateway("10.16.1.1")
+	blog := h.relateIngress("ingress", "blog", 8080, false)
+	secret := h.pythonObject(resource.KindSecret, resource.ScopeGateway, h.app+"-tls-certificate", map[string]any{
+		"type": "Opaque", "stringData": map[string]any{"tls.crt": "certificate", "tls.key": "key"},
+	})
+	certs := h.juju.Relate("certificates", "self-signed-certificates", nil)
+
+	r := h.dispatch("upgrade-charm")
+	assert.Equal(t, juju.Status{Name: juju.StatusWaiting, Message: "Waiting for a certificate from self-signed-certificates"}, lastStatus(t, r))
+	assert.NotContains(t, h.objects(), secret)
+	assert.NotEmpty(t, h.juju.Local(certs)["certificate_signing_requests"])
+	assert.Equal(t, "http://10.16.1.1/"+h.apps+"-blog", ingressURL(t, h.juju.Local(blog)))
 }

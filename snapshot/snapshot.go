@@ -134,7 +134,10 @@ type Endpoint struct {
 	// Tenant says whether the requirer asks for namespaces, so the model
 	// it lives in is read too (see gateway.Tenancy).
 	Tenant bool
-	add    func(*Desired, Relation)
+	// FailClosed says a relation counts before its remote application is
+	// known (with an empty bag): it can only close routes, never open them.
+	FailClosed bool
+	add        func(*Desired, Relation)
 }
 
 // Endpoints lists every endpoint the reconcile reads, in reading order.
@@ -146,6 +149,9 @@ func Endpoints() []Endpoint {
 		{Name: EndpointRouteUnauthenticated, WithBag: true, Tenant: true, add: addRoute},
 		{Name: EndpointGatewayMetadata, add: addMetadata},
 		{Name: EndpointUpstream, WithBag: true, add: addUpstream},
+		{Name: EndpointForwardAuth, WithBag: true, FailClosed: true, add: addForwardAuth},
+		{Name: EndpointIngressConfig, WithBag: true, add: addIngressConfig},
+		{Name: EndpointRequestAuth, WithBag: true, FailClosed: true, add: addRequestAuth},
 		{Name: EndpointCertificates, WithBag: true, add: addCertificates},
 	}
 }

@@ -20,9 +20,6 @@ type Unserved struct {
 // UnservedEndpoints lists them.
 func UnservedEndpoints() []Unserved {
 	return []Unserved{
-		{Endpoint: "forward-auth", Owns: []resource.Hold{{Scope: resource.ScopeExtAuthzPolicy}}},
-		{Endpoint: "istio-ingress-config", Owns: []resource.Hold{{Scope: resource.ScopeExtAuthzPolicy}}},
-		{Endpoint: "istio-request-auth", Owns: []resource.Hold{{Scope: resource.ScopeRequestAuth}, {Scope: resource.ScopeDenyWithoutJWT}}},
 		{Endpoint: "metrics-endpoint"}, // relation data only, no objects
 	}
 }

@@ -7,7 +7,6 @@ import (
 
 	"github.com/canonical/istio-ingress-k8s-go/gateway"
 	"github.com/canonical/istio-ingress-k8s-go/juju"
-	"github.com/canonical/istio-ingress-k8s-go/resource"
 )
 
 func TestUnservedEndpointsHoldTheirFeaturesObjects(t *testing.T) {
@@ -17,8 +16,8 @@ func TestUnservedEndpointsHoldTheirFeaturesObjects(t *testing.T) {
 		Relations: []Relation{{Relation: gateway.Relation{App: "prom", ID: juju.RelationID{Endpoint: "metrics-endpoint", ID: 4}}}},
 	}
 	d := s.Desired()
-	assert.Equal(t, []string{"istio-request-auth", "metrics-endpoint"}, d.Unserved, "certificates is served")
-	assert.Equal(t, []resource.Hold{{Scope: resource.ScopeRequestAuth}, {Scope: resource.ScopeDenyWithoutJWT}}, d.Keep)
+	assert.Equal(t, []string{"metrics-endpoint"}, d.Unserved, "certificates and istio-request-auth are served")
+	assert.Empty(t, d.Keep)
 
 	s = Snapshot{App: "gw", Model: "m", Config: DefaultConfig(), Related: []string{"ingress", "upstream-ingress", "gateway-metadata", "certificates"}}
 	d = s.Desired()

@@ -128,6 +128,18 @@ func writeSummary(w io.Writer, parsed snapshot.Desired, plan gateway.Plan) error
 	for _, rel := range parsed.Ignored {
 		printf("%-8s %s: endpoint %s does not affect these manifests\n", "ignored", rel, rel.ID.Endpoint)
 	}
+	if a := plan.Auth; a.Mode != gateway.AuthOff {
+		printf("%-8s forward auth %s%s\n", "auth", a.Mode, map[bool]string{true: ": " + a.Missing, false: ""}[a.Missing != ""])
+	}
+	if plan.Auth.DenyWithoutJWT {
+		printf("%-8s requests without a valid JWT are denied\n", "auth")
+	}
+	for _, r := range plan.Auth.InvalidJWT {
+		printf("%-8s %s: %s\n", r.State, r.Relation, r.Reason)
+	}
+	for _, n := range plan.Auth.Narrowed {
+		printf("%-8s unauthenticated %s\n", "auth", n)
+	}
 	var problems []string
 	if parsed.BadHostname != "" {
 		problems = append(problems, fmt.Sprintf("external_hostname %q is not a valid hostname (RFC 1123)", parsed.BadHostname))
@@ -137,6 +149,9 @@ func writeSummary(w io.Writer, parsed snapshot.Desired, plan gateway.Plan) error
 	}
 	if len(parsed.Unserved) > 0 {
 		problems = append(problems, "not served yet, objects kept as they are: "+strings.Join(parsed.Unserved, ", "))
+	}
+	if len(plan.Auth.InvalidJWT) > 0 || len(plan.Auth.Narrowed) > 0 || plan.Auth.Mode == gateway.AuthClosed {
+		problems = append(problems, "authentication needs attention (see the auth lines)")
 	}
 	if len(problems) == 0 {
 		problems = append(problems, "ok")

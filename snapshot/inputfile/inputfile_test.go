@@ -24,6 +24,7 @@ func TestExamples(t *testing.T) {
 	t.Parallel()
 	want := map[string]map[string]gateway.State{
 		"tempo":            {"tempo": gateway.StateServed},
+		"auth":             {"grafana": gateway.StateServed, "catalogue": gateway.StateServed, "wiki": gateway.StateServed, "docs": gateway.StateServed},
 		"tls-ingress":      {"prometheus": gateway.StateServed, "alertmanager": gateway.StateServed, "grafana": gateway.StateServed},
 		"every-field":      {"shop": gateway.StateServed},
 		"conflicting-apps": {"catalogue": gateway.StateServed, "catalogue-next": gateway.StateRefused, "uploader": gateway.StateRefused, "grafana": gateway.StateServed, "grafana#8": gateway.StateRefused},
