@@ -171,9 +171,10 @@ func (l *Listing) Get(kind resource.Kind, namespace, name string) (*unstructured
 
 // Apply makes the cluster hold exactly the desired objects among those
 // carrying our instance label and one of our scope labels: it applies the
-// new or changed ones and deletes the rest, except those keep holds. Invalid input fails before any
-// request. Objects of a kind the cluster does not serve are skipped and
-// reported through a *MissingCRDError; other failures are *ObjectErrors.
+// new or changed ones and deletes the rest, except those keep holds.
+// Invalid input fails before any request. Objects of a kind the cluster
+// does not serve are skipped and reported through a *MissingCRDError;
+// other failures are *ObjectErrors.
 // All errors are joined; the Result counts what was done regardless.
 func (a *Applier) Apply(ctx context.Context, desired []*unstructured.Unstructured, keep ...resource.Hold) (Result, error) {
 	return a.ApplyListed(ctx, nil, desired, keep...)

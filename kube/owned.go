@@ -30,17 +30,21 @@ type ownership struct {
 // manager name: those fields sit in an Update entry, which a server-side
 // apply never removes. csaupgrade folds them into the Apply entry.
 func ownershipOf(live *unstructured.Unstructured, manager string) (ownership, error) {
+	// csaupgrade reads only the managed fields and the resourceVersion:
+	// working on those alone spares copying every object on every hook.
+	meta := &unstructured.Unstructured{Object: map[string]any{"metadata": map[string]any{}}}
+	meta.SetManagedFields(live.GetManagedFields())
+	meta.SetResourceVersion(live.GetResourceVersion())
 	names := sets.New(manager)
-	adopt, err := csaupgrade.UpgradeManagedFieldsPatch(live, names, manager)
+	adopt, err := csaupgrade.UpgradeManagedFieldsPatch(meta, names, manager)
 	if err != nil {
 		return ownership{}, fmt.Errorf("reading managed fields: %w", err)
 	}
-	upgraded := live.DeepCopy()
-	if err := csaupgrade.UpgradeManagedFields(upgraded, names, manager); err != nil {
+	if err := csaupgrade.UpgradeManagedFields(meta, names, manager); err != nil {
 		return ownership{}, fmt.Errorf("reading managed fields: %w", err)
 	}
 	own := ownership{fields: &fieldpath.Set{}, adopt: adopt}
-	for _, e := range upgraded.GetManagedFields() {
+	for _, e := range meta.GetManagedFields() {
 		if e.Manager != manager || e.Operation != metav1.ManagedFieldsOperationApply || e.Subresource != "" || e.FieldsV1 == nil {
 			continue
 		}

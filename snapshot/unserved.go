@@ -10,8 +10,7 @@ import (
 // serve yet, with the objects that feature owns. While such a relation
 // exists those objects are left as they are, never garbage-collected: a
 // refresh from the Python charm must not strip a deployment of its TLS
-// certificate or its authentication policies. An entry goes when its
-// feature lands.
+// certificate. An entry goes when its feature lands.
 type Unserved struct {
 	Endpoint string
 	Owns     []resource.Hold

@@ -1,8 +1,9 @@
 // Package forwardauth is the wire format of the forward_auth interface,
 // requirer side (the provider is an identity-aware proxy such as
-// oauth2-proxy-k8s): Decode reads the provider's application bag into a
-// Config, Endpoint splits its decisions address into the service and port
-// an ext-authz provider needs, and RequirerBag is what this charm publishes
+// oauth2-proxy-k8s); it may import relation/wire and the standard library
+// only. Decode reads the provider's application bag into a Config,
+// Endpoint splits its decisions address into the service and port an
+// ext-authz provider needs, and RequirerBag is what this charm publishes
 // back. Values are decoded as the Python library does: JSON when a value
 // decodes, the raw string otherwise. It does no I/O.
 package forwardauth

@@ -1,8 +1,10 @@
 // Package ingressconfig is the wire format of the istio_ingress_config
-// interface, provider side (the requirer is istio-k8s): ProviderBag tells
-// istio-k8s which ext-authz service to register as a mesh extension
-// provider, ClearBag withdraws it in the form istio-k8s recognises, and
-// ProviderName reads the name istio-k8s registered it under. It does no I/O.
+// interface, provider side (the requirer is istio-k8s); it may import
+// relation/forwardauth, relation/wire and the standard library only.
+// ProviderBag tells istio-k8s which ext-authz service to register as a
+// mesh extension provider, ClearBag withdraws it in the form istio-k8s
+// recognises, and ProviderName reads the name istio-k8s registered it
+// under. It does no I/O.
 package ingressconfig
 
 import (

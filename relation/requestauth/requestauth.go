@@ -1,10 +1,10 @@
 // Package requestauth is the wire format of the istio_request_auth
-// interface, provider side: Decode reads the JWT rules a requirer published
-// under "jwt_rules" (written by the Python library with ops'
-// Relation.save: a JSON list, null for unset fields). Each rule is checked
-// against what Istio's RequestAuthentication schema accepts, so a bad rule
-// is refused with its path instead of being sent to the API server. It
-// does no I/O.
+// interface, provider side; it may import relation/wire and the standard
+// library only. Decode reads the JWT rules a requirer published under
+// "jwt_rules" (written by the Python library with ops' Relation.save: a
+// JSON list, null for unset fields). Each rule is checked against what
+// Istio's RequestAuthentication schema accepts, so a bad rule is refused
+// with its path instead of being sent to the API server. It does no I/O.
 package requestauth
 
 import (
