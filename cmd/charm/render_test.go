@@ -97,9 +97,9 @@ func TestRenderSummary(t *testing.T) {
 			"served   web (ingress:1): nothing published while external_hostname is invalid\n",
 			`status: external_hostname "bad_host" is not a valid hostname (RFC 1123)` + "\n",
 		}},
-		{"relation on another endpoint", `{"app":"gw","model":"m","relations":[{"endpoint":"forward-auth","id":3,"app":"auth"}]}`, []string{
-			"ignored  auth (forward-auth:3): endpoint forward-auth does not affect these manifests\n",
-			"status: not served yet, objects kept as they are: forward-auth\n",
+		{"relation on another endpoint", `{"app":"gw","model":"m","relations":[{"endpoint":"metrics-endpoint","id":3,"app":"prom"}]}`, []string{
+			"ignored  prom (metrics-endpoint:3): endpoint metrics-endpoint does not affect these manifests\n",
+			"status: not served yet, objects kept as they are: metrics-endpoint\n",
 		}},
 	}
 	for _, tc := range cases {
