@@ -3,6 +3,7 @@ package hooks
 import (
 	"cmp"
 	"context"
+	"crypto/rand"
 	"fmt"
 	"io"
 	"runtime/debug"
@@ -44,6 +45,9 @@ type Deps struct {
 	// Pebble connects to the metrics-proxy container's Pebble on a socket
 	// (default workload.Connect).
 	Pebble PebbleFactory
+	// Rand draws private keys and request identifiers (default
+	// crypto/rand.Reader).
+	Rand io.Reader
 }
 
 // PebbleFactory connects to the Pebble listening on socket.
@@ -123,6 +127,10 @@ func Dispatch(ctx context.Context, d Deps) int {
 	if budget <= 0 {
 		budget = DefaultKubeBudget
 	}
+	random := d.Rand
+	if random == nil {
+		random = rand.Reader
+	}
 	fqdn := d.FQDN
 	if fqdn == nil {
 		fqdn = hostFQDN
@@ -136,7 +144,7 @@ func Dispatch(ctx context.Context, d Deps) int {
 		socket = workload.DefaultSocket
 	}
 	r := &run{client: client, hook: jctx, ev: ev, cluster: cluster, log: log, kubeBudget: budget, now: now, fqdn: fqdn,
-		pebble: func() (workload.Pebble, error) { return pebble(socket) }, healthURL: getenv(HealthURLEnv)}
+		pebble: func() (workload.Pebble, error) { return pebble(socket) }, healthURL: getenv(HealthURLEnv), rand: random}
 	if ev.Kind == Remove {
 		if err := r.remove(ctx); err != nil {
 			// A failed hook is retried by Juju: the unit must not go while
@@ -165,6 +173,11 @@ func Dispatch(ctx context.Context, d Deps) int {
 	rec := hooktrace.New(resourceAttrs(jctx)...)
 	ctx, root := rec.Start(ctx, cmp.Or(ev.Name, "dispatch"), attribute.String("juju.hook", ev.Name),
 		attribute.String("juju.unit", jctx.Unit))
+	if ev.Kind == UpgradeCharm {
+		if err := r.dropUnitRequest(ctx); err != nil {
+			log.printf(ctx, juju.LogWarning, "%v", err)
+		}
+	}
 	status, err := safeReconcile(ctx, r)
 	if err != nil {
 		log.printf(ctx, juju.LogError, "Reconcile failed: %v", err)

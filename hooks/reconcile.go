@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -41,6 +42,8 @@ type run struct {
 	pebble func() (workload.Pebble, error)
 	// healthURL overrides the gateway readiness URL the check probes.
 	healthURL string
+	// rand draws private keys and request identifiers.
+	rand io.Reader
 }
 
 // reconcile brings the unit to its desired state and returns the status
@@ -98,6 +101,10 @@ func (r *run) reconcile(ctx context.Context) (juju.Status, error) {
 	cr := <-reads
 	w := workloadDone()
 	snap.LBAddress = cr.lbAddress
+	cert, err := r.readCertificate(ctx, &snap, cr.listing)
+	if err != nil {
+		return juju.Status{}, err
+	}
 	desired := snap.Desired()
 	gw, err := readGatewayState(cr, desired, w.report.Gateway)
 	if err != nil {
@@ -110,8 +117,8 @@ func (r *run) reconcile(ctx context.Context) (juju.Status, error) {
 	err = r.overBudget(err, kctx, readCtx) // the listing was read within readCtx
 	r.cache.setRefused(plan.Status.Rejected)
 	writes := 0
-	pub := publisher{client: r.client, leader: leader, cache: r.cache, log: r.log, fqdn: r.fqdn(), writes: &writes}
-	out := served{plan: plan, address: gw.advertised(), tls: desired.Input.TLS.Enabled, hook: r.hook, desired: desired, localIP: cr.lbAddress}
+	pub := publisher{client: r.client, leader: leader, cache: r.cache, log: r.log, fqdn: r.fqdn(), writes: &writes, rand: r.rand}
+	out := served{plan: plan, address: gw.advertised(), tls: desired.Input.TLS.Enabled, hook: r.hook, desired: desired, localIP: cr.lbAddress, cert: cert}
 	if desired.Upstream.Answered() {
 		// Behind an outer ingress, requirers are served at its URL.
 		out.scheme, out.address = desired.Served()
@@ -133,11 +140,12 @@ func (r *run) reconcile(ctx context.Context) (juju.Status, error) {
 	if res.Writes() > 0 {
 		r.log.printf(ctx, juju.LogInfo, "Kubernetes: %s", res)
 	}
-	r.warnOnce(ctx, planWarnings(plan))
-	if err := pub.publishAll(ctx, out); err != nil {
-		return juju.Status{}, err
+	pubErr := pub.publishAll(ctx, out)
+	r.warnOnce(ctx, append(planWarnings(plan), certWarnings(cert)...))
+	if pubErr != nil {
+		return juju.Status{}, pubErr
 	}
-	return outcome{gw: gw, plan: plan, desired: desired, workload: w}.status(), nil
+	return outcome{gw: gw, plan: plan, desired: desired, workload: w, cert: cert}.status(), nil
 }
 
 // warnOnce logs the warnings the previous reconcile did not: a standing

@@ -73,13 +73,14 @@ type outcome struct {
 	plan     gateway.Plan
 	desired  snapshot.Desired
 	workload workloadResult
+	cert     *certState
 }
 
 // statusChecks lists them, most urgent first: refused, invalid or rejected
 // requests come before an invalid hostname, as the reference charm puts
 // conflicts first.
 func statusChecks() []statusCheck {
-	return []statusCheck{planStatus, authStatus, hostnameStatus, upstreamStatus, unservedStatus, gatewayWaiting, workloadWaiting}
+	return []statusCheck{planStatus, authStatus, hostnameStatus, upstreamStatus, certStatus, unservedStatus, gatewayWaiting, workloadWaiting}
 }
 
 // unservedStatus names related endpoints whose feature the charm does not
