@@ -9,6 +9,7 @@ import (
 	"github.com/canonical/istio-ingress-k8s-go/relation/ingress"
 	"github.com/canonical/istio-ingress-k8s-go/tests/charm"
 	"github.com/canonical/istio-ingress-k8s-go/tests/jujusim"
+	"github.com/canonical/istio-ingress-k8s-go/tests/jujusim/certprovider"
 	"github.com/canonical/istio-ingress-k8s-go/tests/jujusim/simstate"
 )
 
@@ -88,4 +89,34 @@ func withoutJujuKeys(bag map[string]string) map[string]string {
 		}
 	}
 	return out
+}
+
+// TestUpstreamRequestFollowsTLS: with TLS on, the request to the outer
+// ingress asks for port 443 and scheme https, as the Python requirer does;
+// once the certificate relation goes, port 80 and no scheme again.
+func TestUpstreamRequestFollowsTLS(t *testing.T) {
+	const (
+		model = "e2e-upstream-tls"
+		apps  = "e2e-upstream-tls-apps"
+		lb    = "10.0.7.9"
+	)
+	s := newScenario(t, model, apps)
+	s.provision(t, lb)
+	s.deploy(t, 1)
+	web := s.relate(t, "ingress", jujusim.Remote{App: "web", Units: 1, AppData: ingressApp(apps, "web", 8080)})
+	up := s.relate(t, "upstream-ingress", jujusim.Remote{App: "traefik", Endpoint: "ingress", Units: 1,
+		AppData: map[string]string{"ingress": `{"url": "https://traefik.example.com/outer"}`}})
+	plain := map[string]string{"model": `"` + model + `"`, "name": `"` + app + `"`, "port": "80", "strip-prefix": "true"}
+	assert.Equal(t, plain, s.RelationData(up, app))
+
+	ca := certprovider.New(t, s.Model, "self-signed", false)
+	s.ok(t, ca.Relate(app, "certificates", nil)...)
+	s.ok(t, ca.Answer(t)...)
+	assert.Equal(t, map[string]string{"model": `"` + model + `"`, "name": `"` + app + `"`, "port": "443", "strip-prefix": "true", "scheme": `"https"`},
+		s.RelationData(up, app), "TLS on: the outer ingress is asked for HTTPS on 443")
+	assert.Equal(t, ingressServed("https://traefik.example.com/outer/"+apps+"-web"), s.RelationData(web, app),
+		"requirers are served at the outer URL either way")
+
+	s.ok(t, s.Unrelate(ca.RelID)...)
+	assert.Equal(t, plain, s.RelationData(up, app), "TLS off again")
 }
