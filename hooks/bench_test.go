@@ -6,6 +6,7 @@ import (
 
 	"github.com/stretchr/testify/require"
 
+	"github.com/canonical/istio-ingress-k8s-go/hooktrace/otlptest"
 	"github.com/canonical/istio-ingress-k8s-go/juju"
 )
 
@@ -13,6 +14,8 @@ import (
 // n ingress v2 applications, against the real API server:
 //
 //   - unchanged: nothing changed since the last hook, the common case;
+//   - unchanged-traced: the same with charm-tracing related to an OTLP/HTTP
+//     receiver that takes every hook's trace;
 //   - changed: the worst case, where the load balancer address and every
 //     application's port changed, so every route is re-applied and every URL
 //     re-published.
@@ -21,11 +24,8 @@ import (
 // (everything else) per hook.
 func BenchmarkReconcile(b *testing.B) {
 	for _, n := range []int{1, 10, 100, 500} {
-		for _, changed := range []bool{false, true} {
-			mode := "unchanged"
-			if changed {
-				mode = "changed"
-			}
+		for _, mode := range []string{"unchanged", "changed", "unchanged-traced"} {
+			changed := mode == "changed"
 			b.Run(fmt.Sprintf("apps=%d/%s", n, mode), func(b *testing.B) {
 				h := newHarness(b, fmt.Sprintf("bench-%d-%s", n, mode))
 				addrs := []string{"10.20.0.1", "10.20.0.2"}
@@ -33,6 +33,14 @@ func BenchmarkReconcile(b *testing.B) {
 				rels := make([]juju.RelationID, n)
 				for i := range rels {
 					rels[i] = h.relateIngress("ingress", fmt.Sprintf("app-%d", i), 8080, false)
+				}
+				var recv *otlptest.Receiver
+				if mode == "unchanged-traced" {
+					recv = otlptest.Start()
+					defer recv.Close()
+					h.juju.Relate("charm-tracing", "tempo", map[string]string{
+						"receivers": `[{"protocol": {"name": "otlp_http", "type": "http"}, "url": "` + recv.URL + `"}]`,
+					})
 				}
 				h.dispatch("update-status")
 
@@ -59,6 +67,9 @@ func BenchmarkReconcile(b *testing.B) {
 				b.ReportMetric(float64(writes)/float64(b.N), "k8s-writes/op")
 				if changed {
 					require.Equal(b, fmt.Sprintf("http://%s/%s-app-0", addrs[b.N%2], h.apps), ingressURL(b, h.juju.Local(rels[0])))
+				}
+				if recv != nil {
+					require.Equal(b, b.N+1, recv.Requests(), "one trace export per hook")
 				}
 			})
 		}
