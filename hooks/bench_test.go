@@ -2,6 +2,8 @@ package hooks_test
 
 import (
 	"fmt"
+	"net/http"
+	"net/http/httptest"
 	"testing"
 
 	"github.com/stretchr/testify/require"
@@ -16,6 +18,8 @@ import (
 //   - unchanged: nothing changed since the last hook, the common case;
 //   - unchanged-traced: the same with charm-tracing related to an OTLP/HTTP
 //     receiver that takes every hook's trace;
+//   - unchanged-silent-receiver: the same with a receiver that never
+//     answers, so every export gives up at its bound;
 //   - changed: the worst case, where the load balancer address and every
 //     application's port changed, so every route is re-applied and every URL
 //     re-published.
@@ -24,7 +28,7 @@ import (
 // (everything else) per hook.
 func BenchmarkReconcile(b *testing.B) {
 	for _, n := range []int{1, 10, 100, 500} {
-		for _, mode := range []string{"unchanged", "changed", "unchanged-traced"} {
+		for _, mode := range []string{"unchanged", "changed", "unchanged-traced", "unchanged-silent-receiver"} {
 			changed := mode == "changed"
 			b.Run(fmt.Sprintf("apps=%d/%s", n, mode), func(b *testing.B) {
 				h := newHarness(b, fmt.Sprintf("bench-%d-%s", n, mode))
@@ -40,6 +44,11 @@ func BenchmarkReconcile(b *testing.B) {
 					defer recv.Close()
 					h.juju.Relate("charm-tracing", "tempo", map[string]string{
 						"receivers": `[{"protocol": {"name": "otlp_http", "type": "http"}, "url": "` + recv.URL + `"}]`,
+					})
+				}
+				if mode == "unchanged-silent-receiver" {
+					h.juju.Relate("charm-tracing", "tempo", map[string]string{
+						"receivers": `[{"protocol": {"name": "otlp_http", "type": "http"}, "url": "` + silentReceiver(b) + `"}]`,
 					})
 				}
 				h.dispatch("update-status")
@@ -74,4 +83,19 @@ func BenchmarkReconcile(b *testing.B) {
 			})
 		}
 	}
+}
+
+// silentReceiver runs an HTTP server that accepts every request and never
+// answers it, and returns its URL.
+func silentReceiver(b *testing.B) string {
+	hang := make(chan struct{})
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		select {
+		case <-hang:
+		case <-r.Context().Done():
+		}
+	}))
+	b.Cleanup(srv.Close)
+	b.Cleanup(func() { close(hang) })
+	return srv.URL
 }
