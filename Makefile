@@ -14,6 +14,7 @@ BUILD_DIR ?= .cache/build
 CHARM     ?= istio-ingress-k8s_amd64.charm
 BINARY    := $(BUILD_DIR)/charm
 KUBE_APISERVER := .cache/bin/kube-apiserver
+PEBBLE_BIN := .cache/bin/pebble
 STATICCHECK_VERSION := v0.8.2
 STATICCHECK := .cache/bin/staticcheck-$(STATICCHECK_VERSION)
 FUZZTIME  ?= 10s
@@ -21,7 +22,7 @@ DEMO_EXAMPLE ?= examples/conflicting-apps.json
 
 export CGO_ENABLED := 0
 
-.PHONY: charm demo test deps vet fmt-check lint unit rules fuzz kube-apiserver bench clean
+.PHONY: charm demo test deps vet fmt-check lint unit rules fuzz kube-apiserver pebble bench clean
 
 charm:
 	mkdir -p $(BUILD_DIR)
@@ -50,6 +51,13 @@ $(KUBE_APISERVER): tools/kube-apiserver/go.mod
 
 kube-apiserver: $(KUBE_APISERVER)
 
+# The real Pebble daemon the workload tests run, the client's version.
+$(PEBBLE_BIN): tools/pebble/go.mod
+	mkdir -p $(dir $(PEBBLE_BIN))
+	cd tools/pebble && $(GO) build -o ../../$(PEBBLE_BIN) github.com/canonical/pebble/cmd/pebble
+
+pebble: $(PEBBLE_BIN)
+
 vet:
 	$(GO) vet ./...
 
@@ -73,8 +81,8 @@ deps:
 	tools/install-deps
 
 # Tests reuse the charm built above instead of packing their own.
-unit: deps charm $(KUBE_APISERVER) rules
-	ISTIO_INGRESS_CHARM=$(abspath $(CHARM)) KUBE_APISERVER=$(abspath $(KUBE_APISERVER)) \
+unit: deps charm $(KUBE_APISERVER) $(PEBBLE_BIN) rules
+	ISTIO_INGRESS_CHARM=$(abspath $(CHARM)) KUBE_APISERVER=$(abspath $(KUBE_APISERVER)) PEBBLE_BIN=$(abspath $(PEBBLE_BIN)) \
 		CGO_ENABLED=1 $(GO) test -race -timeout 20m ./...
 
 # The alert rules checked with Prometheus's own parsers, in a module of their
@@ -98,9 +106,9 @@ test: vet fmt-check lint unit fuzz
 # Pick cases with e.g. make bench BENCH='ConfigChanged/apps=100$$'; raw output: .cache/bench.txt.
 BENCH     ?= ConfigChanged
 BENCHTIME ?= 5x
-bench: charm $(KUBE_APISERVER)
+bench: charm $(KUBE_APISERVER) $(PEBBLE_BIN)
 	@mkdir -p .cache
-	ISTIO_INGRESS_CHARM=$(abspath $(CHARM)) KUBE_APISERVER=$(abspath $(KUBE_APISERVER)) \
+	ISTIO_INGRESS_CHARM=$(abspath $(CHARM)) KUBE_APISERVER=$(abspath $(KUBE_APISERVER)) PEBBLE_BIN=$(abspath $(PEBBLE_BIN)) \
 		$(GO) test -run '^$$' -bench '$(BENCH)' -benchtime $(BENCHTIME) -timeout 60m ./tests/bench/ | tee .cache/bench.txt
 	@$(GO) run ./tests/bench/cmd/benchtable < .cache/bench.txt
 

@@ -44,10 +44,22 @@ type TLS struct {
 	// SecretName is the Secret holding the certificate; empty means
 	// TLSSecretName(App).
 	SecretName string
+	// Certificate (the leaf, then its intermediates) and Key (PEM) are
+	// what that Secret holds. When Certificate is empty the Secret is not
+	// rendered (someone else provides it).
+	Certificate, Key string
 }
 
-// TLSSecretName is the name of the Secret holding the gateway certificate.
-func TLSSecretName(app string) string { return app + "-tls-certificate" }
+// TLSSecretName is the name of the kubernetes.io/tls Secret holding the
+// gateway certificate. It is not the Python charm's name
+// (LegacyTLSSecretName): a Secret's type cannot change in place, so the
+// charm writes a new Secret, points the listeners at it and only then
+// deletes the old one, and HTTPS never stops during a refresh.
+func TLSSecretName(app string) string { return app + "-gateway-tls" }
+
+// LegacyTLSSecretName is the Opaque Secret the Python charm served its
+// certificate from.
+func LegacyTLSSecretName(app string) string { return app + "-tls-certificate" }
 
 // Relation identifies one relation with a remote application.
 type Relation struct {

@@ -264,7 +264,7 @@ func TestGatewayListeners(t *testing.T) {
 				assert.Equal(t, tc.hostname, l["hostname"])
 				assert.Equal(t, onlyFrom("m"), l["allowedRoutes"])
 				if l["protocol"] == "HTTPS" {
-					assert.Equal(t, map[string]any{"certificateRefs": []any{map[string]any{"name": "gw-tls-certificate"}}}, l["tls"])
+					assert.Equal(t, map[string]any{"certificateRefs": []any{map[string]any{"name": "gw-gateway-tls"}}}, l["tls"])
 				} else {
 					assert.Nil(t, l["tls"])
 				}

@@ -58,6 +58,9 @@ func render(in *Input, hostListener string, listeners []listener, served []*requ
 		}
 	}
 
+	if in.TLS.Enabled && in.TLS.Certificate != "" {
+		add(resource.ScopeGateway, tlsSecretObject(in))
+	}
 	add(resource.ScopeGateway, gatewayObject(in, hostListener, listeners, routeNamespaces(served)))
 	if in.Units > 0 {
 		add(resource.ScopeGateway, hpaObject(in))
@@ -149,10 +152,7 @@ func allowedRoutes(namespaces []string) *gwv1.AllowedRoutes {
 }
 
 func gatewayObject(in *Input, hostListener string, listeners []listener, namespaces []string) map[string]any {
-	secret := in.TLS.SecretName
-	if secret == "" {
-		secret = TLSSecretName(in.App)
-	}
+	secret := in.TLS.secretName(in.App)
 	gw := gwv1.Gateway{
 		TypeMeta: metav1.TypeMeta{APIVersion: resource.KindGateway.GroupVersion().String(), Kind: resource.KindGateway.Kind},
 		ObjectMeta: metav1.ObjectMeta{

@@ -114,7 +114,10 @@ type scenario struct {
 
 func scenarios() []scenario {
 	const model = "cos"
-	tls := func(in Input) Input { in.TLS = TLS{Enabled: true}; return in }
+	tls := func(in Input) Input {
+		in.TLS = TLS{Enabled: true, Certificate: "-----BEGIN CERTIFICATE-----\nleaf\n-----END CERTIFICATE-----\n", Key: "(key)"}
+		return in
+	}
 	withAddr := func(in Input, addr string) Input { in.Address = addr; return in }
 
 	ingressBasic := base("istio-ingress-k8s", "istio-system")

@@ -52,12 +52,24 @@ func applyIsolated(ctx context.Context, cluster Cluster, listing *kube.Listing, 
 	var staged kube.Result
 	// One plan span a pass (usually one), all under one apply span.
 	applyCtx, applySpan := hooktrace.Start(ctx, "apply")
-	for {
+	for pass := 0; ; pass++ {
 		_, planSpan := hooktrace.Start(ctx, "plan")
 		plan := gateway.Build(input)
 		planSpan.SetAttributes(attribute.Int("objects", len(plan.Objects)), attribute.Int("relations", len(plan.Results)),
 			attribute.Int("objects.standby", len(plan.Standby.Objects)))
 		planSpan.End()
+		if pass == 0 {
+			// The certificate's Secret goes in before the Gateway that
+			// refers to it: a listener switched to a Secret not there yet
+			// would stop HTTPS for a moment (as on a refresh from the
+			// Python charm's Secret).
+			res, err := cluster.Stage(applyCtx, listing, ofKind(plan.Objects, resource.KindSecret), nil)
+			staged.Applied += res.Applied
+			if err != nil {
+				endSpan(applySpan, err)
+				return plan, staged, err
+			}
+		}
 		// Staged objects are recorded in listing: a later pass stages
 		// only what the previous ones did not.
 		refused, res, err := isolate(applyCtx, cluster, listing, plan, remembered)
@@ -130,6 +142,16 @@ func isolate(ctx context.Context, cluster Cluster, listing *kube.Listing, plan g
 		judgeStandby(ctx, cluster, listing, plan.Standby, refused)
 	}
 	return refused, staged, nil
+}
+
+func ofKind(objs []*unstructured.Unstructured, kind resource.Kind) []*unstructured.Unstructured {
+	var out []*unstructured.Unstructured
+	for _, obj := range objs {
+		if obj.GetKind() == kind.Kind && obj.GetAPIVersion() == kind.GroupVersion().String() {
+			out = append(out, obj)
+		}
+	}
+	return out
 }
 
 // judgeStandby dry-runs the standby objects and adds the relations owning

@@ -3,6 +3,7 @@ package hooks
 import (
 	"cmp"
 	"context"
+	"crypto/rand"
 	"fmt"
 	"io"
 	"runtime/debug"
@@ -15,6 +16,7 @@ import (
 	"github.com/canonical/istio-ingress-k8s-go/hooktrace"
 	"github.com/canonical/istio-ingress-k8s-go/juju"
 	"github.com/canonical/istio-ingress-k8s-go/state"
+	"github.com/canonical/istio-ingress-k8s-go/workload"
 )
 
 // Deps is everything Dispatch talks to; tests substitute each.
@@ -40,7 +42,24 @@ type Deps struct {
 	// FQDN finds the unit's fully qualified name (default: the /etc/hosts
 	// entry for the hostname, as Python's socket.getfqdn()).
 	FQDN func() string
+	// Pebble connects to the metrics-proxy container's Pebble on a socket
+	// (default workload.Connect).
+	Pebble PebbleFactory
+	// Rand draws private keys and request identifiers (default
+	// crypto/rand.Reader).
+	Rand io.Reader
 }
+
+// PebbleFactory connects to the Pebble listening on socket.
+type PebbleFactory func(socket string) (workload.Pebble, error)
+
+// Environment variables that point the charm elsewhere than Juju's paths,
+// for tests: the metrics-proxy Pebble socket and the gateway readiness URL
+// its check probes.
+const (
+	PebbleSocketEnv = "ISTIO_INGRESS_PEBBLE_SOCKET"
+	HealthURLEnv    = "ISTIO_INGRESS_GATEWAY_HEALTH_URL"
+)
 
 // DefaultKubeBudget is long enough to apply thousands of objects and short
 // enough that a hung API server does not stall the unit for long: the
@@ -108,11 +127,24 @@ func Dispatch(ctx context.Context, d Deps) int {
 	if budget <= 0 {
 		budget = DefaultKubeBudget
 	}
+	random := d.Rand
+	if random == nil {
+		random = rand.Reader
+	}
 	fqdn := d.FQDN
 	if fqdn == nil {
 		fqdn = hostFQDN
 	}
-	r := &run{client: client, hook: jctx, ev: ev, cluster: cluster, log: log, kubeBudget: budget, now: now, fqdn: fqdn}
+	pebble := d.Pebble
+	if pebble == nil {
+		pebble = func(socket string) (workload.Pebble, error) { return workload.Connect(socket) }
+	}
+	socket := getenv(PebbleSocketEnv)
+	if socket == "" {
+		socket = workload.DefaultSocket
+	}
+	r := &run{client: client, hook: jctx, ev: ev, cluster: cluster, log: log, kubeBudget: budget, now: now, fqdn: fqdn,
+		pebble: func() (workload.Pebble, error) { return pebble(socket) }, healthURL: getenv(HealthURLEnv), rand: random}
 	if ev.Kind == Remove {
 		if err := r.remove(ctx); err != nil {
 			// A failed hook is retried by Juju: the unit must not go while
@@ -141,6 +173,11 @@ func Dispatch(ctx context.Context, d Deps) int {
 	rec := hooktrace.New(resourceAttrs(jctx)...)
 	ctx, root := rec.Start(ctx, cmp.Or(ev.Name, "dispatch"), attribute.String("juju.hook", ev.Name),
 		attribute.String("juju.unit", jctx.Unit))
+	if ev.Kind == UpgradeCharm {
+		if err := r.dropUnitRequest(ctx); err != nil {
+			log.printf(ctx, juju.LogWarning, "%v", err)
+		}
+	}
 	status, err := safeReconcile(ctx, r)
 	if err != nil {
 		log.printf(ctx, juju.LogError, "Reconcile failed: %v", err)

@@ -15,6 +15,7 @@ import (
 	"github.com/canonical/istio-ingress-k8s-go/hooks"
 	"github.com/canonical/istio-ingress-k8s-go/juju"
 	"github.com/canonical/istio-ingress-k8s-go/juju/jujutest"
+	"github.com/canonical/istio-ingress-k8s-go/workload"
 )
 
 // noCluster fails the test if the hook connects to Kubernetes.
@@ -100,7 +101,7 @@ func TestDispatchToolFailuresExitZero(t *testing.T) {
 				cluster = func(string, string) (hooks.Cluster, error) { return nil, assert.AnError }
 			}
 			code := hooks.Dispatch(context.Background(), hooks.Deps{
-				Getenv: fj.Env("update-status", nil), Runner: r, Stderr: &stderr, Cluster: cluster,
+				Getenv: fj.Env("update-status", nil), Runner: r, Stderr: &stderr, Cluster: cluster, Pebble: (&fakePebble{}).factory(),
 			})
 			assert.Equal(t, 0, code)
 			assert.Contains(t, stderr.String(), tc.wantStderr)
@@ -119,7 +120,7 @@ func TestDispatchRetriesAFailedStatus(t *testing.T) {
 	fj := jujutest.NewModel("istio-ingress-k8s", "cos", t.TempDir())
 	fj.SetLeader(false)
 	deps := func(r *jujutest.Runner) hooks.Deps {
-		return hooks.Deps{Getenv: fj.Env("update-status", nil), Runner: r, Cluster: noCluster(t)}
+		return hooks.Deps{Getenv: fj.Env("update-status", nil), Runner: r, Cluster: noCluster(t), Pebble: (&fakePebble{}).factory()}
 	}
 	broken := fj.Runner().Fail("status-set", 1, "ERROR status not set\n")
 	require.Equal(t, 0, hooks.Dispatch(context.Background(), deps(broken)))
@@ -143,7 +144,7 @@ func TestDispatchSurvivesAnUnwritableStateFile(t *testing.T) {
 	r := fj.Runner()
 	var stderr bytes.Buffer
 	require.Equal(t, 0, hooks.Dispatch(context.Background(), hooks.Deps{
-		Getenv: fj.Env("update-status", nil), Runner: r, Stderr: &stderr, Cluster: noCluster(t),
+		Getenv: fj.Env("update-status", nil), Runner: r, Stderr: &stderr, Cluster: noCluster(t), Pebble: (&fakePebble{}).factory(),
 	}))
 	assert.Equal(t, [][]string{unitStatus(juju.StatusActive, msgStandby)}, statusSets(r))
 	assert.Contains(t, stderr.String(), "WARNING Saving the state file: ")
@@ -156,9 +157,12 @@ func TestDispatchLogsTheEvent(t *testing.T) {
 	fj.SetLeader(false)
 	rel := fj.Relate("istio-ingress-route", "api", nil)
 	r := fj.Runner()
+	layer, err := workload.LayerYAML(workload.Spec{Model: "cos", App: "istio-ingress-k8s"})
+	require.NoError(t, err)
 	var stderr bytes.Buffer
 	require.Equal(t, 0, hooks.Dispatch(context.Background(), hooks.Deps{
 		Getenv: fj.Env("istio-ingress-route-relation-changed", &rel), Runner: r, Stderr: &stderr, Cluster: noCluster(t),
+		Pebble: (&fakePebble{plan: layer}).factory(), // in place: nothing to log
 	}))
 
 	// Juju keeps a hook's output in its debug log; a juju-log call per hook
@@ -177,7 +181,7 @@ func TestDispatchFailsUnknownActions(t *testing.T) {
 			"JUJU_ACTION_NAME": "frobnicate", "JUJU_ACTION_UUID": "1",
 		}[k]
 	}
-	require.Equal(t, 0, hooks.Dispatch(context.Background(), hooks.Deps{Getenv: env, Runner: r, Cluster: noCluster(t)}))
+	require.Equal(t, 0, hooks.Dispatch(context.Background(), hooks.Deps{Getenv: env, Runner: r, Cluster: noCluster(t), Pebble: (&fakePebble{}).factory()}))
 	fails := r.CallsTo("action-fail")
 	require.Len(t, fails, 1)
 	assert.Equal(t, []string{"--", `unknown action "frobnicate"`}, fails[0].Args)
@@ -198,7 +202,7 @@ func TestDispatchShortensLongErrorsInStatus(t *testing.T) {
 	fj := jujutest.NewModel("istio-ingress-k8s", "cos", t.TempDir())
 	r := fj.Runner().Fail("is-leader", 1, "ERROR "+strings.Repeat("x", 500)+"\nsecond line\n")
 	require.Equal(t, 0, hooks.Dispatch(context.Background(), hooks.Deps{
-		Getenv: fj.Env("update-status", nil), Runner: r, Cluster: noCluster(t),
+		Getenv: fj.Env("update-status", nil), Runner: r, Cluster: noCluster(t), Pebble: (&fakePebble{}).factory(),
 	}))
 	st := lastStatus(t, r)
 	assert.Equal(t, juju.StatusBlocked, st.Name)
@@ -217,7 +221,7 @@ func TestDispatchReportsHookToolTime(t *testing.T) {
 	clock := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
 	tick := func() time.Time { clock = clock.Add(time.Millisecond); return clock } // 1 ms per reading
 	require.Equal(t, 0, hooks.Dispatch(context.Background(), hooks.Deps{
-		Getenv: fj.Env("update-status", nil), Runner: r, Stderr: &stderr, Cluster: noCluster(t), Now: tick,
+		Getenv: fj.Env("update-status", nil), Runner: r, Stderr: &stderr, Cluster: noCluster(t), Pebble: (&fakePebble{}).factory(), Now: tick,
 	}))
 	n := len(r.Calls())
 	require.NotZero(t, n)

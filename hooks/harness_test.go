@@ -114,6 +114,7 @@ type harness struct {
 	now           func() time.Time // nil: the real clock
 	kube          *requestCounter
 	logs          *syncBuffer
+	pebble        *fakePebble
 }
 
 // newHarness deploys the charm as application "gw-<name>" in model <name>
@@ -153,7 +154,7 @@ func newMemHarness(t testing.TB, name string) (*harness, *kubetest.Cluster) {
 func deploy(t testing.TB, name string) *harness {
 	h := &harness{
 		t: t, ctx: kubeenv.TestContext(t), app: "gw-" + name, ns: name, apps: name + "-apps",
-		kube: &requestCounter{}, logs: &syncBuffer{},
+		kube: &requestCounter{}, logs: &syncBuffer{}, pebble: &fakePebble{},
 	}
 	h.juju = jujutest.NewModel(h.app, h.ns, t.TempDir())
 	t.Cleanup(func() {
@@ -211,6 +212,7 @@ func (h *harness) dispatchCode(hook string, rel ...juju.RelationID) (int, *jujut
 	h.kube.take()
 	code := hooks.Dispatch(h.ctx, hooks.Deps{
 		Getenv: h.juju.Env(hook, about), Runner: r, Stderr: h.logs, Cluster: h.cluster, KubeBudget: h.kubeBudget, Now: h.now,
+		Pebble: h.pebble.factory(),
 	})
 	return code, r
 }

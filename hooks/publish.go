@@ -5,6 +5,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 
 	"go.opentelemetry.io/otel/attribute"
 
@@ -31,6 +32,8 @@ type publisher struct {
 	fqdn string
 	// writes counts the bags written, for the hook's trace.
 	writes *int
+	// rand draws keys and request identifiers.
+	rand io.Reader
 }
 
 // served is what every relation is told about the gateway this hook.
@@ -46,6 +49,8 @@ type served struct {
 	localIP string
 	hook    juju.Context
 	desired snapshot.Desired
+	// cert is the certificates relation (nil: none).
+	cert *certState
 }
 
 // publication is one relation interface's publishing: a feature that tells
@@ -65,6 +70,7 @@ func publications() []publication {
 		{"the ext-authz provider to istio-ingress-config", publishIngressConfig},
 		{"the metrics endpoint", publishMetrics},
 		{"the tracing request", publishTracingRequest},
+		{"the certificate request", publishCertificateRequest},
 	}
 }
 

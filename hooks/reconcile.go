@@ -4,8 +4,11 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"path/filepath"
 	"slices"
+	"strings"
+	"sync"
 	"time"
 
 	"github.com/canonical/istio-ingress-k8s-go/gateway"
@@ -13,6 +16,7 @@ import (
 	"github.com/canonical/istio-ingress-k8s-go/kube"
 	"github.com/canonical/istio-ingress-k8s-go/snapshot"
 	"github.com/canonical/istio-ingress-k8s-go/state"
+	"github.com/canonical/istio-ingress-k8s-go/workload"
 )
 
 // run is one hook's work: the event, the hook tools, the cluster and the
@@ -34,6 +38,12 @@ type run struct {
 	// traceTo is the charm-tracing receiver the hook's trace goes to, once
 	// the reconcile has read it ("" for none).
 	traceTo string
+	// pebble connects to the metrics-proxy container's Pebble.
+	pebble func() (workload.Pebble, error)
+	// healthURL overrides the gateway readiness URL the check probes.
+	healthURL string
+	// rand draws private keys and request identifiers.
+	rand io.Reader
 }
 
 // reconcile brings the unit to its desired state and returns the status
@@ -44,6 +54,10 @@ type run struct {
 // snapshot (Juju and the cluster at once), plan and apply (applyIsolated),
 // publish each relation's result (publishAll), then compute the status.
 func (r *run) reconcile(ctx context.Context) (juju.Status, error) {
+	// Every unit runs metrics-proxy: the scrape job targets every unit.
+	wl := r.ensureWorkload()
+	workloadDone := sync.OnceValue(func() workloadResult { return r.workloadDone(ctx, wl) })
+	defer workloadDone() // every path waits for the step and logs it
 	leader, err := r.client.Leader(ctx)
 	if errors.Is(err, juju.ErrNotLeader) {
 		// Another unit writes the app bags now: what this one wrote may be
@@ -54,6 +68,9 @@ func (r *run) reconcile(ctx context.Context) (juju.Status, error) {
 		}
 		if err := r.standbyObservability(ctx); err != nil {
 			r.log.printf(ctx, juju.LogWarning, "%v", err)
+		}
+		if _, waiting := workloadWaiting(outcome{workload: workloadDone()}); len(waiting) > 0 {
+			return juju.Status{Name: juju.StatusWaiting, Message: strings.Join(waiting, "; ")}, nil
 		}
 		return juju.Status{Name: juju.StatusActive, Message: msgStandby}, nil
 	}
@@ -82,9 +99,14 @@ func (r *run) reconcile(ctx context.Context) (juju.Status, error) {
 		return juju.Status{}, fmt.Errorf("connecting to Kubernetes: %w", clusterErr)
 	}
 	cr := <-reads
+	w := workloadDone()
 	snap.LBAddress = cr.lbAddress
+	cert, err := r.readCertificate(ctx, &snap, cr.listing)
+	if err != nil {
+		return juju.Status{}, err
+	}
 	desired := snap.Desired()
-	gw, err := readGatewayState(cr, desired)
+	gw, err := readGatewayState(cr, desired, w.report.Gateway)
 	if err != nil {
 		return juju.Status{}, r.overBudget(err, readCtx)
 	}
@@ -95,8 +117,8 @@ func (r *run) reconcile(ctx context.Context) (juju.Status, error) {
 	err = r.overBudget(err, kctx, readCtx) // the listing was read within readCtx
 	r.cache.setRefused(plan.Status.Rejected)
 	writes := 0
-	pub := publisher{client: r.client, leader: leader, cache: r.cache, log: r.log, fqdn: r.fqdn(), writes: &writes}
-	out := served{plan: plan, address: gw.advertised(), tls: desired.Input.TLS.Enabled, hook: r.hook, desired: desired, localIP: cr.lbAddress}
+	pub := publisher{client: r.client, leader: leader, cache: r.cache, log: r.log, fqdn: r.fqdn(), writes: &writes, rand: r.rand}
+	out := served{plan: plan, address: gw.advertised(), tls: desired.Input.TLS.Enabled, hook: r.hook, desired: desired, localIP: cr.lbAddress, cert: cert}
 	if desired.Upstream.Answered() {
 		// Behind an outer ingress, requirers are served at its URL.
 		out.scheme, out.address = desired.Served()
@@ -118,11 +140,12 @@ func (r *run) reconcile(ctx context.Context) (juju.Status, error) {
 	if res.Writes() > 0 {
 		r.log.printf(ctx, juju.LogInfo, "Kubernetes: %s", res)
 	}
-	r.warnOnce(ctx, planWarnings(plan))
-	if err := pub.publishAll(ctx, out); err != nil {
-		return juju.Status{}, err
+	pubErr := pub.publishAll(ctx, out)
+	r.warnOnce(ctx, append(planWarnings(plan), certWarnings(cert)...))
+	if pubErr != nil {
+		return juju.Status{}, pubErr
 	}
-	return outcome{gw: gw, plan: plan, desired: desired}.status(), nil
+	return outcome{gw: gw, plan: plan, desired: desired, workload: w, cert: cert}.status(), nil
 }
 
 // warnOnce logs the warnings the previous reconcile did not: a standing

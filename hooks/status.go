@@ -8,6 +8,7 @@ import (
 	"github.com/canonical/istio-ingress-k8s-go/gateway"
 	"github.com/canonical/istio-ingress-k8s-go/juju"
 	"github.com/canonical/istio-ingress-k8s-go/snapshot"
+	"github.com/canonical/istio-ingress-k8s-go/workload"
 )
 
 // Status messages users see in juju status.
@@ -28,7 +29,10 @@ type gatewayState struct {
 	waiting []string
 }
 
-func readGatewayState(cr clusterReads, d snapshot.Desired) (gatewayState, error) {
+// readGatewayState decides readiness by the metrics-proxy check when it
+// has a verdict (Juju's check hooks follow it, and it sees a gateway stop
+// answering before the Deployment's status does), else by the Deployment.
+func readGatewayState(cr clusterReads, d snapshot.Desired, check workload.Readiness) (gatewayState, error) {
 	g := gatewayState{localAddress: d.Address, badHostname: d.BadHostname != ""}
 	if d.BadHostname == "" && d.Address == "" {
 		if cr.lbErr != nil {
@@ -36,10 +40,14 @@ func readGatewayState(cr clusterReads, d snapshot.Desired) (gatewayState, error)
 		}
 		g.waiting = append(g.waiting, cr.lbReason)
 	}
-	if cr.readyErr != nil {
+	switch {
+	case check.Known:
+		if !check.Ready {
+			g.waiting = append(g.waiting, check.Reason)
+		}
+	case cr.readyErr != nil:
 		return g, fmt.Errorf("reading the gateway readiness: %w", cr.readyErr)
-	}
-	if !cr.ready {
+	case !cr.ready:
 		g.waiting = append(g.waiting, cr.readyReason)
 	}
 	return g, nil
@@ -61,16 +69,18 @@ type statusCheck func(outcome) (blocked, waiting []string)
 
 // outcome is what a reconcile found and did: what every status check reads.
 type outcome struct {
-	gw      gatewayState
-	plan    gateway.Plan
-	desired snapshot.Desired
+	gw       gatewayState
+	plan     gateway.Plan
+	desired  snapshot.Desired
+	workload workloadResult
+	cert     *certState
 }
 
 // statusChecks lists them, most urgent first: refused, invalid or rejected
 // requests come before an invalid hostname, as the reference charm puts
 // conflicts first.
 func statusChecks() []statusCheck {
-	return []statusCheck{planStatus, authStatus, hostnameStatus, upstreamStatus, unservedStatus, gatewayWaiting}
+	return []statusCheck{planStatus, authStatus, hostnameStatus, upstreamStatus, certStatus, unservedStatus, gatewayWaiting, workloadWaiting}
 }
 
 // unservedStatus names related endpoints whose feature the charm does not

@@ -516,3 +516,21 @@ func TestLogSplitsLongMessages(t *testing.T) {
 	}
 	assert.Equal(t, msg, joined.String())
 }
+
+func TestSecretGetNeverQuotesItsOutput(t *testing.T) {
+	t.Parallel()
+	// Output that is not the JSON map wanted (a YAML answer, a truncated
+	// one): the error must not carry any of it.
+	for _, out := range []string{
+		"private-key: |\n  -----BEGIN RSA PRIVATE KEY-----\n  MIIEsecret\n",
+		`{"private-key": "-----BEGIN RSA PRIVATE KEY-----\nMIIEsecret`,
+		`{"private-key": 12345678}`,
+	} {
+		r := jujutest.NewRunner().Reply("secret-get", out)
+		_, err := juju.NewClient(r).SecretGet(context.Background(), juju.SecretGetOptions{Label: "k"})
+		require.Error(t, err)
+		assert.NotContains(t, err.Error(), "MIIE")
+		assert.NotContains(t, err.Error(), "PRIVATE")
+		assert.NotContains(t, err.Error(), "12345678")
+	}
+}

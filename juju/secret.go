@@ -2,6 +2,7 @@ package juju
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"os"
@@ -155,7 +156,34 @@ func (c *Client) SecretGet(ctx context.Context, o SecretGetOptions) (map[string]
 	if o.Peek {
 		args = append(args, "--peek")
 	}
-	return runJSONMap[string](ctx, c, "secret-get", args...)
+	out, err := c.run(ctx, nil, "secret-get", args...)
+	if err != nil {
+		return nil, err
+	}
+	// Unlike other tools' output, a secret's is never quoted in an error:
+	// not even a prefix of it, nor the decoder's message, may reach a log.
+	var m map[string]string
+	if err := json.Unmarshal(out, &m); err != nil {
+		return nil, errors.New("secret-get: the output is not a JSON object of strings")
+	}
+	if m == nil {
+		m = map[string]string{}
+	}
+	return m, nil
+}
+
+// SecretIDByLabel returns the ID of the secret this unit or application
+// owns under label (secret-info-get --label L --format=json); a secret
+// that does not exist is ErrSecretNotFound.
+func (c *Client) SecretIDByLabel(ctx context.Context, label string) (string, error) {
+	var info map[string]json.RawMessage
+	if err := c.runJSON(ctx, &info, "secret-info-get", "--label", label, "--format=json"); err != nil {
+		return "", err
+	}
+	for id := range info {
+		return id, nil
+	}
+	return "", fmt.Errorf("%w: secret-info-get printed no secret labelled %q", ErrSecretNotFound, label)
 }
 
 // SecretGrant lets the remote application of rel (or only one of its units)

@@ -157,6 +157,18 @@ func (a *Applier) List(ctx context.Context) *Listing {
 	return &Listing{live: live, missing: missing, listErr: listErr}
 }
 
+// Get returns a copy of the listed object of kind named namespace/name.
+func (l *Listing) Get(kind resource.Kind, namespace, name string) (*unstructured.Unstructured, bool) {
+	if l == nil {
+		return nil, false
+	}
+	obj, ok := l.live[identity{group: kind.Group, kind: kind.Kind, namespace: namespace, name: name}]
+	if !ok {
+		return nil, false
+	}
+	return obj.obj.DeepCopy(), true
+}
+
 // Apply makes the cluster hold exactly the desired objects among those
 // carrying our instance label and one of our scope labels: it applies the
 // new or changed ones and deletes the rest, except those keep holds.

@@ -14,6 +14,7 @@ import (
 	"github.com/canonical/istio-ingress-k8s-go/gateway"
 	"github.com/canonical/istio-ingress-k8s-go/juju"
 	"github.com/canonical/istio-ingress-k8s-go/resource"
+	"github.com/canonical/istio-ingress-k8s-go/tlscert"
 )
 
 // Config option names (as in config.yaml) and defaults the reconcile uses.
@@ -44,8 +45,11 @@ type Snapshot struct {
 	Units int
 	// LBAddress is the gateway load balancer's address ("" while none).
 	LBAddress string
-	// TLS says whether the gateway holds a certificate.
+	// TLS says whether the gateway serves HTTPS with a certificate the
+	// snapshot does not hold (charm render's "tls": true).
 	TLS bool
+	// Certificate is the pair the gateway serves; nil when it has none.
+	Certificate *tlscert.Pair
 	// Relations are the live relations of every endpoint the charm reads,
 	// with the remote application's bag where the endpoint needs it.
 	Relations []Relation
@@ -83,6 +87,8 @@ type Desired struct {
 	Metrics []juju.RelationID
 	// Tracing is the charm-tracing relation, nil when there is none.
 	Tracing *Tracing
+	// Certificates is the certificates relation, nil when there is none.
+	Certificates *gateway.Relation
 	// Unserved are related endpoints whose feature the charm does not
 	// serve yet (see UnservedEndpoints), in that list's order.
 	Unserved []string
@@ -103,7 +109,7 @@ func (s Snapshot) Desired() Desired {
 	}
 	d.Input = gateway.Input{
 		App: s.App, Model: s.Model, Address: d.Address,
-		TLS: gateway.TLS{Enabled: s.TLS}, Units: s.Units, ExternalTrafficCIDRs: s.ExternalTrafficCIDRs,
+		TLS: s.tlsInput(), Units: s.Units, ExternalTrafficCIDRs: s.ExternalTrafficCIDRs,
 		Tenancy: gateway.Tenancy{Allowed: gateway.ParseNamespaces(s.AllowedNamespaces), SameModel: map[juju.RelationID]bool{}},
 	}
 	related := slices.Clone(s.Related)
@@ -119,7 +125,7 @@ func (s Snapshot) Desired() Desired {
 		}
 		ep.add(&d, rel)
 	}
-	d.addUnserved(related)
+	d.addUnserved(related, UnservedEndpoints())
 	return d
 }
 
@@ -156,6 +162,7 @@ func Endpoints() []Endpoint {
 		{Name: EndpointRequestAuth, WithBag: true, FailClosed: true, add: addRequestAuth},
 		{Name: EndpointMetrics, Optional: true, add: addMetrics},
 		{Name: EndpointTracing, WithBag: true, Optional: true, add: addTracing},
+		{Name: EndpointCertificates, WithBag: true, add: addCertificates},
 	}
 }
 

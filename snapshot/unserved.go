@@ -16,17 +16,15 @@ type Unserved struct {
 	Owns     []resource.Hold
 }
 
-// UnservedEndpoints lists them.
-func UnservedEndpoints() []Unserved {
-	return []Unserved{
-		{Endpoint: "certificates", Owns: []resource.Hold{{Scope: resource.ScopeGateway, Kind: resource.KindSecret.Kind}}},
-	}
-}
+// UnservedEndpoints lists them. Every endpoint the charm declares is served
+// now, so the list is empty; the rule stays for the next endpoint declared
+// before its feature lands.
+func UnservedEndpoints() []Unserved { return nil }
 
-// addUnserved records the unserved endpoints that have a relation, and
+// addUnserved records the endpoints of unserved that have a relation, and
 // holds the objects of their features.
-func (d *Desired) addUnserved(related []string) {
-	for _, u := range UnservedEndpoints() {
+func (d *Desired) addUnserved(related []string, unserved []Unserved) {
+	for _, u := range unserved {
 		if slices.Contains(related, u.Endpoint) {
 			d.Unserved = append(d.Unserved, u.Endpoint)
 			d.Keep = append(d.Keep, u.Owns...)

@@ -5,6 +5,7 @@ import (
 	"io"
 	"os"
 	"strings"
+	"time"
 
 	"github.com/spf13/cobra"
 
@@ -15,8 +16,8 @@ import (
 )
 
 // newRenderCmd prints the manifests the charm would apply for a described
-// situation, without Juju or a cluster.
-func newRenderCmd() *cobra.Command {
+// situation, without Juju or a cluster; now dates the certificate check.
+func newRenderCmd(now func() time.Time) *cobra.Command {
 	var output string
 	cmd := &cobra.Command{
 		Use:   "render FILE",
@@ -48,6 +49,14 @@ go to standard error. See examples/ for input files.`,
 				}
 				return fmt.Errorf("%s: %w", name, err)
 			}
+			var certNote string
+			if c := snap.Certificate; c != nil {
+				certNote = "serving " + c.String()
+				if t := now(); t.After(c.Leaf.NotAfter) || t.Before(c.Leaf.NotBefore) {
+					certNote = fmt.Sprintf("not serving %s: it is not valid now", c)
+					snap.Certificate = nil
+				}
+			}
 			desired := snap.Desired()
 			plan := gateway.Build(desired.Input)
 			var out []byte
@@ -61,6 +70,11 @@ go to standard error. See examples/ for input files.`,
 			}
 			if _, err := cmd.OutOrStdout().Write(out); err != nil {
 				return fmt.Errorf("write manifests: %w", err)
+			}
+			if certNote != "" {
+				if _, err := fmt.Fprintf(cmd.ErrOrStderr(), "certificate: %s\n", certNote); err != nil {
+					return err
+				}
 			}
 			return writeSummary(cmd.ErrOrStderr(), desired, plan)
 		},

@@ -2,11 +2,16 @@ package main
 
 import (
 	"bytes"
+	"crypto/rand"
 	"encoding/json"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
+
+	"github.com/canonical/istio-ingress-k8s-go/tlscert"
+	"github.com/canonical/istio-ingress-k8s-go/tlscert/tlscerttest"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -92,9 +97,9 @@ func TestRenderSummary(t *testing.T) {
 			"served   web (ingress:1): nothing published while external_hostname is invalid\n",
 			`status: external_hostname "bad_host" is not a valid hostname (RFC 1123)` + "\n",
 		}},
-		{"relation on another endpoint", `{"app":"gw","model":"m","relations":[{"endpoint":"certificates","id":3,"app":"ca"}]}`, []string{
-			"ignored  ca (certificates:3): endpoint certificates does not affect these manifests\n",
-			"status: not served yet, objects kept as they are: certificates\n",
+		{"relation on another endpoint", `{"app":"gw","model":"m","relations":[{"endpoint":"peers","id":3,"app":"gw"}]}`, []string{
+			"ignored  gw (peers:3): endpoint peers does not affect these manifests\n",
+			"status: ok\n",
 		}},
 	}
 	for _, tc := range cases {
@@ -144,4 +149,49 @@ func TestRenderStdinErrorsSayStandardInput(t *testing.T) {
 	assert.Equal(t, 1, code)
 	assert.Empty(t, stdout)
 	assert.Equal(t, "Error: standard input: decode input file: the file must hold a JSON object, not array\n", stderr)
+}
+
+// certFile is a render input serving a certificate for gw.example.com
+// valid from notBefore to notAfter, with keyPEM given as its key.
+func certFile(t *testing.T, notBefore, notAfter time.Time, keyPEM func(own *tlscert.Key) string) string {
+	t.Helper()
+	ca, err := tlscerttest.NewCA("render CA", notBefore, false)
+	require.NoError(t, err)
+	key, err := tlscert.GenerateKey(rand.Reader)
+	require.NoError(t, err)
+	csr, err := tlscert.NewCSR(rand.Reader, key, tlscert.NewSANs("gw.example.com"))
+	require.NoError(t, err)
+	leaf, err := ca.Sign(csr, notBefore, notAfter)
+	require.NoError(t, err)
+	cert, _ := json.Marshal(map[string]any{"certificate": leaf, "ca": ca.CAPEM(), "chain": ca.Chain(leaf), "key": keyPEM(key)})
+	return `{"app":"gw","model":"m","address":"10.0.0.1","config":{"external_hostname":"gw.example.com"},"certificate":` + string(cert) +
+		`,"relations":[{"endpoint":"ingress","id":1,"app":"web","app_data":{"model":"\"m\"","name":"\"web\"","port":"8080"}}]}`
+}
+
+func TestRenderCertificate(t *testing.T) {
+	t.Parallel()
+	now := time.Now()
+	own := func(k *tlscert.Key) string { return k.PEM() }
+
+	code, stdout, stderr := renderCLIStdin(t, certFile(t, now.Add(-time.Hour), now.Add(24*time.Hour), own))
+	require.Equal(t, 0, code, stderr)
+	assert.Contains(t, stdout, "type: kubernetes.io/tls")
+	assert.Contains(t, stdout, "certificateRefs:\n      - name: gw-gateway-tls")
+	assert.NotContains(t, stdout+stderr, "PRIVATE KEY", "render never prints the key")
+	assert.Contains(t, stdout, tlscert.RedactedKey)
+	assert.Contains(t, stderr, "certificate: serving certificate gw.example.com")
+	assert.Contains(t, stderr, "served   web (ingress:1): https://gw.example.com/m-web")
+
+	code, stdout, stderr = renderCLIStdin(t, certFile(t, now.Add(-48*time.Hour), now.Add(-time.Hour), own))
+	require.Equal(t, 0, code, stderr)
+	assert.NotContains(t, stdout, "kind: Secret")
+	assert.Contains(t, stderr, "it is not valid now")
+	assert.Contains(t, stderr, "http://gw.example.com/m-web")
+
+	other, err := tlscert.GenerateKey(rand.Reader)
+	require.NoError(t, err)
+	code, _, stderr = renderCLIStdin(t, certFile(t, now.Add(-time.Hour), now.Add(time.Hour), func(*tlscert.Key) string { return other.PEM() }))
+	assert.NotEqual(t, 0, code)
+	assert.Contains(t, stderr, "not for the private key given")
+	assert.NotContains(t, stderr, "PRIVATE KEY")
 }

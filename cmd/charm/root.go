@@ -2,6 +2,7 @@ package main
 
 import (
 	"fmt"
+	"time"
 
 	"github.com/spf13/cobra"
 )
@@ -21,7 +22,7 @@ naming the hook. Run by hand, it offers the commands below.`,
 	}
 	root.CompletionOptions.DisableDefaultCmd = true
 	root.AddCommand(newVersionCmd(version))
-	root.AddCommand(newRenderCmd())
+	root.AddCommand(newRenderCmd(time.Now))
 	return root
 }
 

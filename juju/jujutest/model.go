@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"maps"
+	"os"
 	"slices"
 	"sync"
 
@@ -28,6 +29,9 @@ type Model struct {
 	goal   map[string]string
 	nextID int
 	rels   map[juju.RelationID]*relation
+	// secrets are the application's secrets by label (see secret.go).
+	secrets   map[string]*secret
+	fileModes []os.FileMode
 }
 
 type relation struct {
@@ -43,10 +47,11 @@ func NewModel(app, model, charmDir string) *Model {
 	return &Model{
 		app: app, model: model, unit: unit, charmDir: charmDir, leader: true,
 		// config-get prints every option that has a value: defaults included.
-		config: map[string]any{"ready-timeout": 100, "external-traffic-policy-cidrs": "0.0.0.0/0"},
-		goal:   map[string]string{unit: "active"},
-		nextID: 1,
-		rels:   map[juju.RelationID]*relation{},
+		config:  map[string]any{"ready-timeout": 100, "external-traffic-policy-cidrs": "0.0.0.0/0"},
+		goal:    map[string]string{unit: "active"},
+		nextID:  1,
+		rels:    map[juju.RelationID]*relation{},
+		secrets: map[string]*secret{},
 	}
 }
 
@@ -192,6 +197,10 @@ func (m *Model) Runner() *Runner {
 		Handle("relation-get", m.locked(m.relationGet)).
 		Handle("relation-set", m.locked(m.relationSet)).
 		Handle("relation-model-get", m.locked(m.relationModelGet)).
+		Handle("secret-add", m.locked(m.secretAdd)).
+		Handle("secret-set", m.locked(m.secretSet)).
+		Handle("secret-get", m.locked(m.secretGet)).
+		Handle("secret-info-get", m.locked(m.secretInfoGet)).
 		Accept("juju-log", "status-set", "action-fail")
 }
 

@@ -18,6 +18,7 @@ import (
 	"github.com/canonical/istio-ingress-k8s-go/gateway"
 	"github.com/canonical/istio-ingress-k8s-go/juju"
 	"github.com/canonical/istio-ingress-k8s-go/snapshot"
+	"github.com/canonical/istio-ingress-k8s-go/tlscert"
 )
 
 // File is the input file. Databag values are strings, exactly as Juju
@@ -31,10 +32,25 @@ type File struct {
 	// Config holds charm options by name, typed as config-get prints them.
 	Config map[string]any `json:"config"`
 	// Address is the gateway load balancer's address ("" if none yet).
-	Address   string     `json:"address"`
-	TLS       bool       `json:"tls"`
-	Units     int        `json:"units"`
-	Relations []Relation `json:"relations"`
+	Address string `json:"address"`
+	// TLS serves HTTPS with a certificate the file does not show; prefer
+	// Certificate, which also renders the Secret.
+	TLS bool `json:"tls"`
+	// Certificate is the certificate the gateway serves, as a provider
+	// sends it (nil: none).
+	Certificate *Certificate `json:"certificate"`
+	Units       int          `json:"units"`
+	Relations   []Relation   `json:"relations"`
+}
+
+// Certificate is a certificate as the provider's bag holds it, and
+// optionally its private key, which is only checked against it: render
+// never prints a key.
+type Certificate struct {
+	Certificate string   `json:"certificate"`
+	CA          string   `json:"ca"`
+	Chain       []string `json:"chain"`
+	Key         string   `json:"key"`
 }
 
 // Relation is one relation and the remote side's databags.
@@ -97,6 +113,13 @@ func parseInto(data []byte, snap *snapshot.Snapshot) error {
 		return err
 	}
 	*snap = snapshot.Snapshot{App: f.App, Model: f.Model, ModelUUID: f.ModelUUID, Config: cfg, Units: f.Units, LBAddress: f.Address, TLS: f.TLS}
+	if c := f.Certificate; c != nil {
+		pair, err := tlscert.Shown(tlscert.Issued{Certificate: c.Certificate, CA: c.CA, Chain: c.Chain}, c.Key)
+		if err != nil {
+			return fmt.Errorf("input file: certificate: %w", err)
+		}
+		snap.Certificate = &pair
+	}
 	seen := map[int]bool{}
 	for _, r := range f.Relations {
 		if r.Endpoint == "" || r.App == "" {

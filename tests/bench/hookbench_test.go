@@ -1,6 +1,7 @@
 package bench
 
 import (
+	"cmp"
 	"context"
 	"flag"
 	"fmt"
@@ -18,13 +19,16 @@ import (
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 
 	"github.com/canonical/istio-ingress-k8s-go/gateway"
+	"github.com/canonical/istio-ingress-k8s-go/hooks"
 	"github.com/canonical/istio-ingress-k8s-go/hooktrace/otlptest"
 	"github.com/canonical/istio-ingress-k8s-go/relation/ingress"
 	"github.com/canonical/istio-ingress-k8s-go/resource"
 	"github.com/canonical/istio-ingress-k8s-go/tests/charm"
 	"github.com/canonical/istio-ingress-k8s-go/tests/jujusim"
+	"github.com/canonical/istio-ingress-k8s-go/tests/jujusim/certprovider"
 	"github.com/canonical/istio-ingress-k8s-go/tests/jujusim/simstate"
 	"github.com/canonical/istio-ingress-k8s-go/tests/kubeenv"
+	"github.com/canonical/istio-ingress-k8s-go/tests/pebbleenv"
 )
 
 var env *kubeenv.Env
@@ -113,11 +117,63 @@ func BenchmarkConfigChanged(b *testing.B) {
 	}
 }
 
+// BenchmarkConfigChangedTLS is the unchanged config-changed hook with TLS
+// on: a certificates provider related and its certificate served. Such a
+// hook must make no Kubernetes write and send no new certificate request;
+// the benchmark fails otherwise.
+func BenchmarkConfigChangedTLS(b *testing.B) {
+	s := suite{
+		archive: charm.Packed(b),
+		maxrss:  build(b, "maxrss"),
+		proxy:   startCountingProxy(b, env.RESTConfig()),
+		prefix:  "hookbench-tls",
+	}
+	for _, n := range []int{1, 100} {
+		b.Run(fmt.Sprintf("apps=%d", n), func(b *testing.B) {
+			f := s.newFixture(b, n)
+			csr := f.enableTLS(b)
+			b.Run("unchanged", func(b *testing.B) {
+				f.measure(b, func() jujusim.HookRun { return f.m.RunHook(f.leader, "config-changed") }, func(b *testing.B, k kubeCounts) {
+					if k.Writes > 0 {
+						b.Fatalf("an unchanged hook with TLS on made %d Kubernetes writes: %s", k.Writes, strings.Join(k.WriteLog, ", "))
+					}
+					if got := f.ca.Requests(b); len(got) != 1 || got[0] != csr {
+						b.Fatalf("an unchanged hook with TLS on changed the certificate request")
+					}
+				})
+			})
+		})
+	}
+}
+
+// enableTLS relates a certificates provider, lets it answer, settles and
+// returns the request the charm sent.
+func (f *fixture) enableTLS(b *testing.B) string {
+	b.Helper()
+	f.ca = certprovider.New(b, f.m, "bench-ca", true)
+	jujusim.RequireOK(b, f.ca.Relate(app, "certificates", nil))
+	jujusim.RequireOK(b, f.ca.Answer(b))
+	for range 2 {
+		jujusim.RequireOK(b, []jujusim.HookRun{f.m.RunHook(f.leader, "config-changed")})
+	}
+	if st := f.m.UnitStatus(f.leader); st.Message != "Serving at "+lbAddress {
+		b.Fatalf("leader status %v, want serving", st)
+	}
+	f.checkPublished(b, lbAddress)
+	reqs := f.ca.Requests(b)
+	if len(reqs) != 1 {
+		b.Fatalf("%d certificate requests, want 1", len(reqs))
+	}
+	return reqs[0]
+}
+
 // suite is what every fixture shares.
 type suite struct {
 	archive string
 	maxrss  string
 	proxy   *countingProxy
+	// prefix names the fixtures' models (default hookbench).
+	prefix string
 }
 
 // fixture is a model with the charm deployed and n requirers related.
@@ -129,12 +185,13 @@ type fixture struct {
 	leader  string
 	rels    []int
 	changes int
+	ca      *certprovider.Provider // nil while TLS is off
 }
 
 func (s *suite) newFixture(b *testing.B, n int) *fixture {
 	b.Helper()
 	ctx := context.Background()
-	model := fmt.Sprintf("hookbench-%d", n)
+	model := fmt.Sprintf("%s-%d", cmp.Or(s.prefix, "hookbench"), n)
 	f := &fixture{suite: s, n: n, apps: model + "-apps", leader: app + "/0"}
 	for _, ns := range []string{model, f.apps} {
 		if err := env.CreateNamespace(ctx, ns); err != nil {
@@ -144,8 +201,17 @@ func (s *suite) newFixture(b *testing.B, n int) *fixture {
 	if err := env.CreateGatewayWorkload(ctx, model, app, 1, 1, lbAddress); err != nil {
 		b.Fatal(err)
 	}
+	// The leader's metrics-proxy container: a real Pebble, and a gateway
+	// whose readiness endpoint answers, so the hook makes its Pebble calls.
+	health := httptest.NewServer(http.HandlerFunc(func(http.ResponseWriter, *http.Request) {}))
+	b.Cleanup(health.Close)
+	pebble := pebbleenv.Start(b)
 	f.m = jujusim.NewModel(b, jujusim.WithModelName(model),
-		jujusim.WithHookEnv(map[string]string{"KUBECONFIG": s.proxy.kubeconfig}))
+		jujusim.WithHookEnv(map[string]string{
+			"KUBECONFIG":          s.proxy.kubeconfig,
+			hooks.PebbleSocketEnv: pebble.Socket,
+			hooks.HealthURLEnv:    health.URL + "/healthz/ready",
+		}))
 	jujusim.RequireOK(b, f.m.Deploy(app, s.archive, 1))
 	f.addRequirers(b)
 	// The first reconcile creates everything; the second must find the
@@ -313,7 +379,11 @@ func (f *fixture) checkPublished(b *testing.B, address string) {
 		}
 		if i%2 == 0 {
 			url, err := ingress.ReadURL(bag)
-			if want := ingress.URL("http", address, f.apps, name); err != nil || url != want {
+			scheme := "http"
+			if f.ca != nil {
+				scheme = "https"
+			}
+			if want := ingress.URL(scheme, address, f.apps, name); err != nil || url != want {
 				b.Fatalf("%s: URL %q (%v), want %q", name, url, err, want)
 			}
 		} else if bag["external_host"] != address {

@@ -24,6 +24,8 @@ type scenario struct {
 	// leader is the charm's leader unit as the test expects it.
 	leader string
 	runs   []jujusim.HookRun
+	// work is each unit's metrics-proxy Pebble and the gateway's health.
+	work *workloads
 }
 
 // newScenario creates the namespaces (the charm's model first) and a
@@ -34,11 +36,15 @@ func newScenario(t testing.TB, model string, namespaces ...string) *scenario {
 	for _, ns := range append([]string{model}, namespaces...) {
 		require.NoError(t, env.CreateNamespace(t.Context(), ns))
 	}
+	work := newWorkloads(t)
+	hookEnv := work.hookEnv()
+	hookEnv["KUBECONFIG"] = env.KubeconfigPath()
 	s := &scenario{
 		Model: jujusim.NewModel(t, jujusim.WithModelName(model),
-			jujusim.WithHookEnv(map[string]string{"KUBECONFIG": env.KubeconfigPath()})),
+			jujusim.WithHookEnv(hookEnv), jujusim.WithUnitEnv(work.unitEnv)),
 		model:  model,
 		leader: app + "/0",
+		work:   work,
 	}
 	t.Cleanup(func() { logHookCosts(t, s.runs) })
 	return s
@@ -76,6 +82,7 @@ func (s *scenario) relate(t testing.TB, endpoint string, remote jujusim.Remote) 
 func (s *scenario) provision(t testing.TB, address string) {
 	t.Helper()
 	require.NoError(t, env.CreateGatewayWorkload(t.Context(), s.model, app, 1, 1, address))
+	s.work.setReady(t, true)
 }
 
 // neighbours are two valid requirers in one namespace, an ingress v2 app

@@ -60,6 +60,7 @@ type Model struct {
 	binDir      string
 	jujuVersion string
 	hookEnv     map[string]string
+	unitEnv     func(unit string) map[string]string
 	charms      map[string]string // application → charm archive
 	contexts    int
 	callsOffset int64
@@ -77,6 +78,7 @@ type config struct {
 	jujuVersion string
 	tools       string
 	hookEnv     map[string]string
+	unitEnv     func(unit string) map[string]string
 	settleLimit int
 }
 
@@ -99,6 +101,13 @@ func WithHookEnv(env map[string]string) Option {
 	return func(c *config) { c.hookEnv = maps.Clone(env) }
 }
 
+// WithUnitEnv adds variables to every hook of a unit, after WithHookEnv's:
+// what Juju gives each unit's pod, such as where its workload containers'
+// Pebble sockets are. env is called for every hook.
+func WithUnitEnv(env func(unit string) map[string]string) Option {
+	return func(c *config) { c.unitEnv = env }
+}
+
 // WithSettleLimit sets how many relation-changed hooks one operation may
 // deliver between two related charms before the test fails as a ping-pong
 // (two charms rewriting each other's data forever); DefaultSettleLimit
@@ -118,7 +127,7 @@ func NewModel(t testing.TB, opts ...Option) *Model {
 	dir := t.TempDir()
 	m := &Model{
 		t: t, dir: dir, modelPath: filepath.Join(dir, simstate.ModelFile), binDir: filepath.Join(dir, "bin"),
-		jujuVersion: cfg.jujuVersion, hookEnv: cfg.hookEnv, charms: map[string]string{},
+		jujuVersion: cfg.jujuVersion, hookEnv: cfg.hookEnv, unitEnv: cfg.unitEnv, charms: map[string]string{},
 		settleLimit: cfg.settleLimit, entered: map[int]map[string]bool{},
 	}
 	if err := os.MkdirAll(m.binDir, 0o755); err != nil {
@@ -204,6 +213,7 @@ type hookSpec struct {
 	remoteUnit string
 	departing  string
 	workload   string
+	check      string
 }
 
 func (m *Model) fatalf(format string, a ...any) {
@@ -292,7 +302,13 @@ func (m *Model) env(s hookSpec, contextID string) []string {
 	if s.workload != "" {
 		vars["JUJU_WORKLOAD_NAME"] = s.workload
 	}
+	if s.check != "" {
+		vars["JUJU_PEBBLE_CHECK_NAME"] = s.check
+	}
 	maps.Copy(vars, m.hookEnv)
+	if m.unitEnv != nil {
+		maps.Copy(vars, m.unitEnv(s.unit))
+	}
 	env := make([]string, 0, len(vars))
 	for k, v := range vars {
 		env = append(env, k+"="+v)

@@ -610,6 +610,25 @@ func (m *Model) RunHook(unit, hook string) HookRun {
 	return m.run(hookSpec{unit: unit, hook: hook})
 }
 
+// PebbleReady runs <container>-pebble-ready on unit, as Juju does when the
+// container's Pebble (re)starts.
+func (m *Model) PebbleReady(unit, container string) HookRun {
+	m.t.Helper()
+	return m.run(hookSpec{unit: unit, hook: container + "-pebble-ready", workload: container})
+}
+
+// PebbleCheck runs <container>-pebble-check-failed (failed) or
+// -check-recovered on unit for check, as Juju 3.6 does when a Pebble check
+// reaches its failure threshold or recovers.
+func (m *Model) PebbleCheck(unit, container, check string, failed bool) HookRun {
+	m.t.Helper()
+	kind := "-pebble-check-recovered"
+	if failed {
+		kind = "-pebble-check-failed"
+	}
+	return m.run(hookSpec{unit: unit, hook: container + kind, workload: container, check: check})
+}
+
 // RunAction runs an action on unit and returns what the charm reported.
 func (m *Model) RunAction(unit, action string, params map[string]any) (HookRun, simstate.Action) {
 	m.t.Helper()

@@ -99,11 +99,15 @@ func parse(line string) (row, bool) {
 		}
 	}
 	r := row{metrics: map[string]float64{}}
-	for _, part := range strings.Split(name, "/")[1:] {
+	parts := strings.Split(name, "/")
+	// A variant of the hook benchmark names its case: ConfigChangedTLS's
+	// "unchanged" is "TLS unchanged".
+	variant, _ := strings.CutPrefix(parts[0], "BenchmarkConfigChanged")
+	for _, part := range parts[1:] {
 		if v, ok := strings.CutPrefix(part, "apps="); ok {
 			r.apps = v
 		} else {
-			r.scenario = part
+			r.scenario = strings.TrimSpace(variant + " " + part)
 		}
 	}
 	for i := 2; i+1 < len(fields); i += 2 {
