@@ -2,10 +2,13 @@ package hooks_test
 
 import (
 	"fmt"
+	"net/http"
+	"net/http/httptest"
 	"testing"
 
 	"github.com/stretchr/testify/require"
 
+	"github.com/canonical/istio-ingress-k8s-go/hooktrace/otlptest"
 	"github.com/canonical/istio-ingress-k8s-go/juju"
 )
 
@@ -13,6 +16,10 @@ import (
 // n ingress v2 applications, against the real API server:
 //
 //   - unchanged: nothing changed since the last hook, the common case;
+//   - unchanged-traced: the same with charm-tracing related to an OTLP/HTTP
+//     receiver that takes every hook's trace;
+//   - unchanged-silent-receiver: the same with a receiver that never
+//     answers, so every export gives up at its bound;
 //   - changed: the worst case, where the load balancer address and every
 //     application's port changed, so every route is re-applied and every URL
 //     re-published.
@@ -21,11 +28,8 @@ import (
 // (everything else) per hook.
 func BenchmarkReconcile(b *testing.B) {
 	for _, n := range []int{1, 10, 100, 500} {
-		for _, changed := range []bool{false, true} {
-			mode := "unchanged"
-			if changed {
-				mode = "changed"
-			}
+		for _, mode := range []string{"unchanged", "changed", "unchanged-traced", "unchanged-silent-receiver"} {
+			changed := mode == "changed"
 			b.Run(fmt.Sprintf("apps=%d/%s", n, mode), func(b *testing.B) {
 				h := newHarness(b, fmt.Sprintf("bench-%d-%s", n, mode))
 				addrs := []string{"10.20.0.1", "10.20.0.2"}
@@ -33,6 +37,19 @@ func BenchmarkReconcile(b *testing.B) {
 				rels := make([]juju.RelationID, n)
 				for i := range rels {
 					rels[i] = h.relateIngress("ingress", fmt.Sprintf("app-%d", i), 8080, false)
+				}
+				var recv *otlptest.Receiver
+				if mode == "unchanged-traced" {
+					recv = otlptest.Start()
+					defer recv.Close()
+					h.juju.Relate("charm-tracing", "tempo", map[string]string{
+						"receivers": `[{"protocol": {"name": "otlp_http", "type": "http"}, "url": "` + recv.URL + `"}]`,
+					})
+				}
+				if mode == "unchanged-silent-receiver" {
+					h.juju.Relate("charm-tracing", "tempo", map[string]string{
+						"receivers": `[{"protocol": {"name": "otlp_http", "type": "http"}, "url": "` + silentReceiver(b) + `"}]`,
+					})
 				}
 				h.dispatch("update-status")
 
@@ -60,7 +77,25 @@ func BenchmarkReconcile(b *testing.B) {
 				if changed {
 					require.Equal(b, fmt.Sprintf("http://%s/%s-app-0", addrs[b.N%2], h.apps), ingressURL(b, h.juju.Local(rels[0])))
 				}
+				if recv != nil {
+					require.Equal(b, b.N+1, recv.Requests(), "one trace export per hook")
+				}
 			})
 		}
 	}
+}
+
+// silentReceiver runs an HTTP server that accepts every request and never
+// answers it, and returns its URL.
+func silentReceiver(b *testing.B) string {
+	hang := make(chan struct{})
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		select {
+		case <-hang:
+		case <-r.Context().Done():
+		}
+	}))
+	b.Cleanup(srv.Close)
+	b.Cleanup(func() { close(hang) })
+	return srv.URL
 }

@@ -20,6 +20,7 @@ import (
 
 	"github.com/canonical/istio-ingress-k8s-go/gateway"
 	"github.com/canonical/istio-ingress-k8s-go/hooks"
+	"github.com/canonical/istio-ingress-k8s-go/hooktrace/otlptest"
 	"github.com/canonical/istio-ingress-k8s-go/relation/ingress"
 	"github.com/canonical/istio-ingress-k8s-go/resource"
 	"github.com/canonical/istio-ingress-k8s-go/tests/charm"
@@ -63,6 +64,11 @@ const (
 // related to n applications (ingress v2 and istio-ingress-route, mixed):
 //
 //   - unchanged: nothing changed since the last hook, the common case;
+//   - unchanged-traced: the same with charm-tracing related to an OTLP/HTTP
+//     receiver that takes the hook's trace (checked after each hook);
+//   - unchanged-silent-receiver: the same with the receiver accepting
+//     connections and never answering, so every hook's export gives up at
+//     its bound;
 //   - changed: everything changed: external_hostname (so every URL is
 //     re-published and the gateway re-applied) and every requirer's backend
 //     ports (so every HTTPRoute, GRPCRoute and L4 AuthorizationPolicy is
@@ -92,6 +98,20 @@ func BenchmarkConfigChanged(b *testing.B) {
 			})
 			b.Run("changed", func(b *testing.B) {
 				f.measure(b, func() jujusim.HookRun { return f.changeEverything(b) }, f.checkRewritten)
+			})
+			// The unchanged hook again, now with charm-tracing related:
+			// first to a receiver that takes every trace, then to one
+			// that never answers (the export's bound is what it costs).
+			recv := otlptest.Start()
+			defer recv.Close()
+			traced := f.relateTracing(b, recv.URL)
+			b.Run("unchanged-traced", func(b *testing.B) {
+				f.measure(b, func() jujusim.HookRun { return f.m.RunHook(f.leader, "config-changed") }, f.checkTraced(recv))
+			})
+			silent := startSilentReceiver(b)
+			f.setTracingReceiver(b, traced, silent)
+			b.Run("unchanged-silent-receiver", func(b *testing.B) {
+				f.measure(b, func() jujusim.HookRun { return f.m.RunHook(f.leader, "config-changed") }, nil)
 			})
 		})
 	}
@@ -506,3 +526,79 @@ func build(b *testing.B, name string) string {
 }
 
 func ms(d time.Duration) float64 { return float64(d) / float64(time.Millisecond) }
+
+// relateTracing relates the leader's charm-tracing endpoint to a provider
+// "tempo" whose otlp_http receiver is url, written straight into the model
+// as addRequirers does, and returns the relation id.
+func (f *fixture) relateTracing(b *testing.B, url string) int {
+	b.Helper()
+	path := filepath.Join(f.m.Dir(), simstate.ModelFile)
+	md, err := simstate.Load(path)
+	if err != nil {
+		b.Fatal(err)
+	}
+	const name, unit = "tempo", "tempo/0"
+	md.Apps[name] = &simstate.App{Name: name, Status: simstate.Status{Status: "active"}, NextUnit: 1}
+	md.Units[unit] = &simstate.Unit{Name: unit, App: name, Status: simstate.Status{Status: "active"}, Address: "10.40.250.1"}
+	id := md.NextRelationID
+	md.NextRelationID++
+	md.Relations[id] = &simstate.Relation{
+		ID:    id,
+		Sides: []simstate.RelationEndpoint{{App: app, Endpoint: "charm-tracing"}, {App: name, Endpoint: "tracing"}},
+		Seen:  map[string][]string{f.leader: {unit}},
+		Bags:  map[string]map[string]string{name: tracingBag(url), unit: {}},
+	}
+	if err := md.Save(path); err != nil {
+		b.Fatal(err)
+	}
+	return id
+}
+
+// setTracingReceiver changes the receiver the tracing provider names.
+func (f *fixture) setTracingReceiver(b *testing.B, rel int, url string) {
+	b.Helper()
+	path := filepath.Join(f.m.Dir(), simstate.ModelFile)
+	md, err := simstate.Load(path)
+	if err != nil {
+		b.Fatal(err)
+	}
+	md.Relations[rel].Bags["tempo"] = tracingBag(url)
+	if err := md.Save(path); err != nil {
+		b.Fatal(err)
+	}
+}
+
+// tracingBag is a tracing provider's app bag naming url as its otlp_http
+// receiver, as tempo-k8s writes it.
+func tracingBag(url string) map[string]string {
+	return map[string]string{"receivers": `[{"protocol": {"name": "otlp_http", "type": "http"}, "url": "` + url + `"}]`}
+}
+
+// checkTraced fails unless each hook sent recv one export: the traced
+// case must measure a hook that really exported its trace.
+func (f *fixture) checkTraced(recv *otlptest.Receiver) func(*testing.B, kubeCounts) {
+	seen := recv.Requests()
+	return func(b *testing.B, _ kubeCounts) {
+		b.Helper()
+		n := recv.Requests()
+		if n != seen+1 {
+			b.Fatalf("the hook sent %d trace exports, want 1 (rejected: %v)", n-seen, recv.Rejected())
+		}
+		seen = n
+	}
+}
+
+// startSilentReceiver runs an HTTP server that accepts every request and
+// never answers it, and returns its URL.
+func startSilentReceiver(b *testing.B) string {
+	hang := make(chan struct{})
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		select {
+		case <-hang:
+		case <-r.Context().Done():
+		}
+	}))
+	b.Cleanup(srv.Close)
+	b.Cleanup(func() { close(hang) })
+	return srv.URL
+}
