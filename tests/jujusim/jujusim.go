@@ -35,6 +35,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 
@@ -334,13 +335,9 @@ func (m *Model) run(s hookSpec) HookRun {
 
 	ctx, cancel := context.WithTimeout(context.Background(), hookTimeout)
 	defer cancel()
-	cmd := exec.CommandContext(ctx, filepath.Join(charmDir, "dispatch"))
-	cmd.Dir = charmDir
-	cmd.Env = env
 	var stdout, stderr bytes.Buffer
-	cmd.Stdout, cmd.Stderr = &stdout, &stderr
 	start := time.Now()
-	err := cmd.Run()
+	err := runDispatch(ctx, charmDir, env, &stdout, &stderr)
 	wall := time.Since(start)
 	code := 0
 	if err != nil {
@@ -367,6 +364,28 @@ func (m *Model) run(s hookSpec) HookRun {
 		run.ToolTime += c.Duration
 	}
 	return run
+}
+
+// runDispatch runs the unit's dispatch. A charm just unpacked may still be
+// open for writing in a process another test forked meanwhile (it holds
+// the descriptor until its exec): exec then fails with ETXTBSY, which
+// passes once that child has exec'd, so it is retried briefly.
+func runDispatch(ctx context.Context, charmDir string, env []string, stdout, stderr *bytes.Buffer) error {
+	for attempt := 1; ; attempt++ {
+		cmd := exec.CommandContext(ctx, filepath.Join(charmDir, "dispatch"))
+		cmd.Dir = charmDir
+		cmd.Env = env
+		cmd.Stdout, cmd.Stderr = stdout, stderr
+		err := cmd.Start()
+		if errors.Is(err, syscall.ETXTBSY) && attempt < 50 {
+			time.Sleep(time.Duration(attempt) * 10 * time.Millisecond)
+			continue
+		}
+		if err != nil {
+			return err
+		}
+		return cmd.Wait()
+	}
 }
 
 func envValue(env []string, key string) string {
