@@ -2,8 +2,6 @@ package hooks_test
 
 import (
 	"fmt"
-	"net/http"
-	"net/http/httptest"
 	"testing"
 
 	"github.com/stretchr/testify/require"
@@ -48,7 +46,7 @@ func BenchmarkReconcile(b *testing.B) {
 				}
 				if mode == "unchanged-silent-receiver" {
 					h.juju.Relate("charm-tracing", "tempo", map[string]string{
-						"receivers": `[{"protocol": {"name": "otlp_http", "type": "http"}, "url": "` + silentReceiver(b) + `"}]`,
+						"receivers": `[{"protocol": {"name": "otlp_http", "type": "http"}, "url": "` + silentURL(b) + `"}]`,
 					})
 				}
 				h.dispatch("update-status")
@@ -85,17 +83,8 @@ func BenchmarkReconcile(b *testing.B) {
 	}
 }
 
-// silentReceiver runs an HTTP server that accepts every request and never
-// answers it, and returns its URL.
-func silentReceiver(b *testing.B) string {
-	hang := make(chan struct{})
-	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		select {
-		case <-hang:
-		case <-r.Context().Done():
-		}
-	}))
-	b.Cleanup(srv.Close)
-	b.Cleanup(func() { close(hang) })
-	return srv.URL
+// silentURL is the URL of a receiver that never answers.
+func silentURL(b *testing.B) string {
+	url, _ := otlptest.Silent(b)
+	return url
 }

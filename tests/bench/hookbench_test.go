@@ -108,7 +108,7 @@ func BenchmarkConfigChanged(b *testing.B) {
 			b.Run("unchanged-traced", func(b *testing.B) {
 				f.measure(b, func() jujusim.HookRun { return f.m.RunHook(f.leader, "config-changed") }, f.checkTraced(recv))
 			})
-			silent := startSilentReceiver(b)
+			silent, _ := otlptest.Silent(b)
 			f.setTracingReceiver(b, traced, silent)
 			b.Run("unchanged-silent-receiver", func(b *testing.B) {
 				f.measure(b, func() jujusim.HookRun { return f.m.RunHook(f.leader, "config-changed") }, nil)
@@ -586,19 +586,4 @@ func (f *fixture) checkTraced(recv *otlptest.Receiver) func(*testing.B, kubeCoun
 		}
 		seen = n
 	}
-}
-
-// startSilentReceiver runs an HTTP server that accepts every request and
-// never answers it, and returns its URL.
-func startSilentReceiver(b *testing.B) string {
-	hang := make(chan struct{})
-	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		select {
-		case <-hang:
-		case <-r.Context().Done():
-		}
-	}))
-	b.Cleanup(srv.Close)
-	b.Cleanup(func() { close(hang) })
-	return srv.URL
 }

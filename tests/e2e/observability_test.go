@@ -3,10 +3,7 @@ package e2e
 import (
 	"encoding/json"
 	"net"
-	"net/http"
-	"net/http/httptest"
 	"strings"
-	"sync/atomic"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -203,17 +200,7 @@ func TestDeadTracingReceiverNeverFailsAHook(t *testing.T) {
 		model = "e2e-tracing-dead"
 		lb    = "10.0.9.3"
 	)
-	var tried atomic.Int32
-	hang := make(chan struct{})
-	silent := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		tried.Add(1)
-		select {
-		case <-hang:
-		case <-r.Context().Done():
-		}
-	}))
-	t.Cleanup(silent.Close)
-	t.Cleanup(func() { close(hang) })
+	silentURL, tried := otlptest.Silent(t)
 	l, err := net.Listen("tcp", "127.0.0.1:0")
 	require.NoError(t, err)
 	closed := "http://" + l.Addr().String()
@@ -222,13 +209,13 @@ func TestDeadTracingReceiverNeverFailsAHook(t *testing.T) {
 	s := newScenario(t, model)
 	s.provision(t, lb)
 	s.deploy(t, 1)
-	rel := s.relate(t, "charm-tracing", jujusim.Remote{App: "tempo", Endpoint: "tracing", Units: 1, AppData: tracingProvider(silent.URL)})
+	rel := s.relate(t, "charm-tracing", jujusim.Remote{App: "tempo", Endpoint: "tracing", Units: 1, AppData: tracingProvider(silentURL)})
 
 	run := s.RunHook(s.leader, "update-status")
 	s.ok(t, run)
-	assert.NotZero(t, tried.Load(), "the export reached the receiver")
+	assert.NotZero(t, tried(), "the export reached the receiver")
 	assert.Contains(t, run.Stderr, "DEBUG Trace not exported: ", "the export gave up")
-	assert.Contains(t, run.Stderr, silent.URL)
+	assert.Contains(t, run.Stderr, silentURL)
 	assert.Contains(t, run.Stderr, "context deadline exceeded", "given up at the bound, not answered")
 	assert.Equal(t, servingAt(lb), s.status())
 
