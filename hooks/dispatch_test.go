@@ -93,6 +93,8 @@ func TestDispatchToolFailuresExitZero(t *testing.T) {
 			t.Parallel()
 			fj := jujutest.NewModel("istio-ingress-k8s", "cos", t.TempDir())
 			fj.SetLeader(tc.leader)
+			// An ingress relation, so the relations are listed at all.
+			fj.Relate("ingress", "blog", nil)
 			r := fj.Runner()
 			tc.breakTool(r)
 			var stderr bytes.Buffer

@@ -15,7 +15,8 @@ import (
 
 // readSnapshot reads what the reconcile needs from Juju with as few
 // hook-tool calls as it can: config-get, goal-state, one relation-ids per
-// endpoint and one relation-get per relation that needs its bag. Unit bags
+// endpoint goal-state names a relation on, and one relation-get per relation
+// that needs its bag. Unit bags
 // are never read: nothing in them changes what the charm renders. The
 // gateway's address comes from the cluster and is filled in by the caller.
 func (r *run) readSnapshot(ctx context.Context) (s snapshot.Snapshot, err error) {
@@ -46,8 +47,8 @@ func (r *run) readSnapshot(ctx context.Context) (s snapshot.Snapshot, err error)
 	rels := juju.Relations{Reader: r.client, Hook: r.hook, Apps: r.cache.Apps, Models: r.cache.Models}
 	live := map[string]bool{}
 	for _, ep := range snapshot.Endpoints() {
-		if ep.Optional && !goalRelated(gs, ep.Name, r.ev) {
-			continue
+		if !goalRelated(gs, ep.Name, r.ev) {
+			continue // no relation there: no relation-ids call
 		}
 		ids, err := rels.Live(ctx, ep.Name)
 		if err != nil {

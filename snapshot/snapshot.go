@@ -138,10 +138,6 @@ type Endpoint struct {
 	// Tenant says whether the requirer asks for namespaces, so the model
 	// it lives in is read too (see gateway.Tenancy).
 	Tenant bool
-	// Optional says the endpoint is listed only when goal-state names a
-	// relation on it: the charm's own observability costs no hook-tool
-	// call while unrelated.
-	Optional bool
 	// FailClosed says a relation counts before its remote application is
 	// known (with an empty bag): it can only close routes, never open them.
 	FailClosed bool
@@ -160,8 +156,8 @@ func Endpoints() []Endpoint {
 		{Name: EndpointForwardAuth, WithBag: true, FailClosed: true, add: addForwardAuth},
 		{Name: EndpointIngressConfig, WithBag: true, add: addIngressConfig},
 		{Name: EndpointRequestAuth, WithBag: true, FailClosed: true, add: addRequestAuth},
-		{Name: EndpointMetrics, Optional: true, add: addMetrics},
-		{Name: EndpointTracing, WithBag: true, Optional: true, add: addTracing},
+		{Name: EndpointMetrics, add: addMetrics},
+		{Name: EndpointTracing, WithBag: true, add: addTracing},
 		{Name: EndpointCertificates, WithBag: true, add: addCertificates},
 	}
 }
