@@ -105,23 +105,15 @@ func bindAddress(n juju.Network) string {
 
 // standbyObservability does for a standby unit what only it can: write
 // its scrape address, and find the tracing receiver its own hook's trace
-// goes to. It costs one relation-ids call per endpoint when unrelated.
+// goes to. It costs one relation-ids call per endpoint when unrelated
+// (goal-state cannot tell: see readSnapshot).
 func (r *run) standbyObservability(ctx context.Context) error {
-	gs, err := r.client.GoalState(ctx)
-	if err != nil {
-		return fmt.Errorf("reading goal state: %w", err)
-	}
 	rels := juju.Relations{Reader: r.client, Hook: r.hook, Apps: r.cache.Apps}
 	var errs []error
-	if goalRelated(gs, snapshot.EndpointMetrics, r.ev) {
-		if ids, err := rels.Live(ctx, snapshot.EndpointMetrics); err != nil {
-			errs = append(errs, err)
-		} else {
-			errs = append(errs, publishScrapeUnit(ctx, r.client, r.cache, r.hook.Unit, r.fqdn(), ids))
-		}
-	}
-	if !goalRelated(gs, snapshot.EndpointTracing, r.ev) {
-		return errors.Join(errs...)
+	if ids, err := rels.Live(ctx, snapshot.EndpointMetrics); err != nil {
+		errs = append(errs, err)
+	} else {
+		errs = append(errs, publishScrapeUnit(ctx, r.client, r.cache, r.hook.Unit, r.fqdn(), ids))
 	}
 	ids, err := rels.Live(ctx, snapshot.EndpointTracing)
 	if err != nil || len(ids) == 0 {
@@ -133,13 +125,6 @@ func (r *run) standbyObservability(ctx context.Context) error {
 		r.traceTo = snapshot.TracingFrom(ids[0], bag).URL
 	}
 	return errors.Join(errs...)
-}
-
-// goalRelated reports whether endpoint may have a relation: goal-state
-// names one on it, or this hook is about one (goal-state may not list a
-// relation being created yet).
-func goalRelated(gs juju.GoalState, endpoint string, ev Event) bool {
-	return len(gs.Relations[endpoint]) > 0 || ev.Endpoint == endpoint
 }
 
 // traceReceiver is the otlp_http receiver the charm-tracing provider

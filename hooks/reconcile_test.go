@@ -269,6 +269,38 @@ func TestIstioIngressRoute(t *testing.T) {
 	assert.ElementsMatch(t, []string{"http-80", "http-3200", "http-9096"}, listenerNames(t, gw))
 }
 
+// Requirers in other models relate to an offer of the charm's endpoints,
+// and Juju's goal-state leaves such relations out on the offering side:
+// hooks about anything else (update-status, config-changed) still serve
+// them, and a new hostname reaches them.
+func TestOfferedRelationsStayServed(t *testing.T) {
+	t.Parallel()
+	h := newHarness(t, "offered")
+	h.serveGateway("10.4.1.1")
+	require.NoError(t, h.env.CreateNamespace(h.ctx, "tempo"))
+	blog := h.relateIngress("ingress", "blog", 8080, false)
+	route := h.juju.Relate("istio-ingress-route", "tempo", map[string]string{"config": validVector(t, "http_and_grpc")})
+	h.juju.Offer(blog)
+	h.juju.Offer(route)
+
+	r := h.dispatch("update-status")
+	assert.Equal(t, juju.Status{Name: juju.StatusActive, Message: "Serving at 10.4.1.1"}, lastStatus(t, r))
+	assert.Equal(t, "http://10.4.1.1/"+h.apps+"-blog", ingressURL(t, h.juju.Local(blog)))
+	assert.Equal(t, map[string]string{"external_host": "10.4.1.1", "tls_enabled": "False"}, h.juju.Local(route))
+	require.Len(t, h.list(resource.KindHTTPRoute, h.apps), 1, "the ingress app's route")
+	require.Len(t, h.list(resource.KindGRPCRoute, "tempo"), 1, "the route requirer's gRPC route")
+	before := h.uids()
+
+	h.dispatch("update-status")
+	assert.Equal(t, before, h.uids(), "a quiet hook keeps every object")
+
+	h.juju.SetConfig("external_hostname", "offered.example.com")
+	r = h.dispatch("config-changed")
+	assert.Equal(t, juju.Status{Name: juju.StatusActive, Message: "Serving at offered.example.com"}, lastStatus(t, r))
+	assert.Equal(t, "http://offered.example.com/"+h.apps+"-blog", ingressURL(t, h.juju.Local(blog)))
+	assert.Equal(t, "offered.example.com", h.juju.Local(route)["external_host"])
+}
+
 // The older relation keeps a contested route: a newcomer asking for the same
 // listener, hostname and match is refused as a whole, its published data
 // wiped, and the status names it; the incumbent is not disturbed.
@@ -437,8 +469,7 @@ func TestUnchangedReconcileIsQuiet(t *testing.T) {
 }
 
 // fixedCalls is a hook's hook-tool calls whatever the relations: is-leader,
-// config-get, goal-state, one relation-ids per endpoint read, and a log
-// line.
+// config-get, goal-state, one relation-ids per endpoint, and a log line.
 func fixedCalls() int { return 4 + len(snapshot.Endpoints()) }
 
 // The state file is only a cache: without it the next reconcile reads and

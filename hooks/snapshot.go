@@ -15,8 +15,10 @@ import (
 
 // readSnapshot reads what the reconcile needs from Juju with as few
 // hook-tool calls as it can: config-get, goal-state, one relation-ids per
-// endpoint goal-state names a relation on, and one relation-get per relation
-// that needs its bag. Unit bags
+// endpoint, and one relation-get per relation that needs its bag. Every
+// endpoint is listed, related or not: goal-state leaves out the relations
+// of an endpoint this application offers to another model, so it cannot
+// say which endpoints are unrelated. Unit bags
 // are never read: nothing in them changes what the charm renders. The
 // gateway's address comes from the cluster and is filled in by the caller.
 func (r *run) readSnapshot(ctx context.Context) (s snapshot.Snapshot, err error) {
@@ -47,9 +49,6 @@ func (r *run) readSnapshot(ctx context.Context) (s snapshot.Snapshot, err error)
 	rels := juju.Relations{Reader: r.client, Hook: r.hook, Apps: r.cache.Apps, Models: r.cache.Models}
 	live := map[string]bool{}
 	for _, ep := range snapshot.Endpoints() {
-		if !goalRelated(gs, ep.Name, r.ev) {
-			continue // no relation there: no relation-ids call
-		}
 		ids, err := rels.Live(ctx, ep.Name)
 		if err != nil {
 			return s, err

@@ -36,8 +36,11 @@ type Model struct {
 
 type relation struct {
 	remoteApp string
-	remote    map[string]string // the remote application's bag
-	local     map[string]string // this application's bag
+	// offered: the remote application consumes this application's offer
+	// from another model, and Juju leaves the relation out of goal-state.
+	offered bool
+	remote  map[string]string // the remote application's bag
+	local   map[string]string // this application's bag
 }
 
 // NewModel returns the model of application app's leader unit app/0, named
@@ -72,6 +75,15 @@ func (m *Model) RelateAs(id juju.RelationID, remoteApp string, bag map[string]st
 	defer m.mu.Unlock()
 	m.nextID = max(m.nextID, id.ID+1)
 	m.rels[id] = &relation{remoteApp: remoteApp, remote: withoutEmpty(bag), local: map[string]string{}}
+}
+
+// Offer makes rel a relation with an application that consumed this
+// application's offer from another model: as Juju does on the offering
+// side, goal-state no longer lists it (relation-ids still does).
+func (m *Model) Offer(rel juju.RelationID) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	m.rels[rel].offered = true
 }
 
 // SetRemote replaces the remote application's bag, as its leader would.
@@ -224,6 +236,9 @@ func (m *Model) goalState([]string, []byte) ([]byte, error) {
 	}
 	rels := map[string]map[string]entry{}
 	for id, r := range m.rels {
+		if r.offered {
+			continue
+		}
 		if rels[id.Endpoint] == nil {
 			rels[id.Endpoint] = map[string]entry{}
 		}

@@ -196,7 +196,9 @@ func goalState(c *hookCtx, a *args) error {
 	relations := map[string]map[string]entry{}
 	for _, rel := range c.view.RelationsOf(c.app) {
 		side, _ := rel.Side(c.app)
-		if rel.Dying {
+		if rel.Dying || rel.Models[rel.RemoteApp(c.app)] != "" {
+			// A remote application from another model consumes an offer
+			// of this one: Juju's goal-state leaves out the offering side.
 			continue
 		}
 		if relations[side.Endpoint] == nil {
