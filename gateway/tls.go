@@ -1,6 +1,8 @@
 package gateway
 
 import (
+	"cmp"
+	"math"
 	"slices"
 
 	corev1 "k8s.io/api/core/v1"
@@ -29,17 +31,38 @@ func tlsSecretObject(in *Input) map[string]any {
 }
 
 // ServedHostnames lists the hostnames the plan's routes are served at,
-// sorted, each once: with the gateway's address, the names its
-// certificate must carry.
+// each once: with the gateway's address, the names its certificate must
+// carry. The oldest relation's come first (each relation's sorted), so
+// that a certificate with room for fewer names keeps the incumbents'.
 func (p Plan) ServedHostnames() []string {
-	var out []string
+	type owned struct {
+		relation int
+		host     string
+	}
+	var names []owned
 	for _, obj := range p.Objects {
 		if k := obj.GetKind(); k != resource.KindHTTPRoute.Kind && k != resource.KindGRPCRoute.Kind {
 			continue
 		}
+		oldest := math.MaxInt
+		for _, r := range p.Owners[resource.IDOf(obj)] {
+			oldest = min(oldest, r.ID.ID)
+		}
 		hosts, _, _ := unstructured.NestedStringSlice(obj.Object, "spec", "hostnames")
-		out = append(out, hosts...)
+		for _, h := range hosts {
+			names = append(names, owned{oldest, h})
+		}
 	}
-	slices.Sort(out)
-	return slices.Compact(out)
+	slices.SortFunc(names, func(a, b owned) int {
+		return cmp.Or(cmp.Compare(a.relation, b.relation), cmp.Compare(a.host, b.host))
+	})
+	var out []string
+	seen := map[string]bool{}
+	for _, n := range names {
+		if !seen[n.host] {
+			seen[n.host] = true
+			out = append(out, n.host)
+		}
+	}
+	return out
 }

@@ -41,3 +41,18 @@ func TestServedHostnames(t *testing.T) {
 	plan := Build(in)
 	assert.Equal(t, []string{"a.example.com", "b.example.com"}, plan.ServedHostnames())
 }
+
+// The older relation's hostnames come first, so that when the certificate
+// cannot hold every name, a newer relation's cannot push them out.
+func TestServedHostnamesListTheOlderRelationsFirst(t *testing.T) {
+	in := base("gw", "m")
+	older := httpRoute("api", pathMatch(ir.PathMatchPathPrefix, "/a"))
+	older.Hostnames = []string{"z.example.com", "y.example.com"}
+	newer := httpRoute("web", pathMatch(ir.PathMatchPathPrefix, "/b"))
+	newer.Hostnames = []string{"a.example.com", "y.example.com"}
+	in.Routes = []RouteRequest{
+		{Relation: rel("newer", "istio-ingress-route", 12), Config: httpConfig(newer)},
+		{Relation: rel("older", "istio-ingress-route", 3), Config: httpConfig(older)},
+	}
+	assert.Equal(t, []string{"y.example.com", "z.example.com", "a.example.com"}, Build(in).ServedHostnames())
+}

@@ -209,7 +209,7 @@ func publishCertificateRequest(ctx context.Context, p publisher, s served) error
 	if err != nil {
 		return err
 	}
-	csr, err := tlscert.NewCSR(p.rand, key, cs.wanted)
+	csr, err := tlscert.NewCSR(p.rand, key, cs.wanted, address)
 	if err != nil {
 		return err
 	}

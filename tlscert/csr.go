@@ -11,6 +11,7 @@ import (
 	"fmt"
 	"io"
 	"net"
+	"slices"
 	"strings"
 )
 
@@ -24,9 +25,11 @@ var oidUniqueIdentifier = asn1.ObjectIdentifier{2, 5, 4, 45}
 const maxCommonName = 64
 
 // NewCSR makes a PEM certificate signing request for sans, signed by key.
-// Its common name is the first name that fits; rand also draws the
-// request's unique identifier.
-func NewCSR(rand io.Reader, key *Key, sans SANs) (string, error) {
+// Its common name is primary (the gateway's own name) when sans holds it
+// and it fits, else the first name that fits, so the gateway is not named
+// after a requirer's hostname; rand also draws the request's unique
+// identifier.
+func NewCSR(rand io.Reader, key *Key, sans SANs, primary string) (string, error) {
 	if sans.Empty() {
 		return "", errors.New("no name to request a certificate for")
 	}
@@ -35,7 +38,12 @@ func NewCSR(rand io.Reader, key *Key, sans SANs) (string, error) {
 		return "", fmt.Errorf("making a request identifier: %w", err)
 	}
 	subject := pkix.Name{ExtraNames: []pkix.AttributeTypeAndValue{{Type: oidUniqueIdentifier, Value: hex.EncodeToString(id)}}}
-	for _, n := range sans.Names() {
+	primary = NewSANs(primary).String()
+	names := sans.Names()
+	if slices.Contains(names, primary) {
+		names = append([]string{primary}, names...)
+	}
+	for _, n := range names {
 		if len(n) <= maxCommonName {
 			subject.CommonName = n
 			break

@@ -3,6 +3,7 @@ package tlscert
 import (
 	"crypto/rand"
 	"crypto/tls"
+	"crypto/x509"
 	"encoding/pem"
 	"errors"
 	"fmt"
@@ -35,7 +36,7 @@ func newFixture(t *testing.T, intermediate bool) *fixture {
 }
 
 func (f *fixture) csr(names ...string) string {
-	csr, err := NewCSR(rand.Reader, f.key, NewSANs(names...))
+	csr, err := NewCSR(rand.Reader, f.key, NewSANs(names...), names[0])
 	require.NoError(f.t, err)
 	return csr
 }
@@ -73,8 +74,27 @@ func TestCSRCarriesTheNamesAndDiffersEachTime(t *testing.T) {
 	assert.Equal(t, []string{"api.example.com", "gw.example.com", "10.1.2.3"}, r.SANs.Names())
 	assert.True(t, samePublic(r.Public, f.key.Public()))
 
-	_, err = NewCSR(rand.Reader, f.key, SANs{})
+	_, err = NewCSR(rand.Reader, f.key, SANs{}, "")
 	assert.Error(t, err)
+}
+
+// The common name is the gateway's own name, not the requirer hostname
+// that sorts first; without it, the first name that fits.
+func TestCSRIsNamedAfterTheGateway(t *testing.T) {
+	f := newFixture(t, false)
+	commonName := func(primary string, names ...string) string {
+		csr, err := NewCSR(rand.Reader, f.key, NewSANs(names...), primary)
+		require.NoError(t, err)
+		block, _ := pem.Decode([]byte(csr))
+		require.NotNil(t, block)
+		req, err := x509.ParseCertificateRequest(block.Bytes)
+		require.NoError(t, err)
+		return req.Subject.CommonName
+	}
+	assert.Equal(t, "gw.example.com", commonName("GW.example.com.", "aaa.example.com", "gw.example.com"))
+	assert.Equal(t, "10.0.0.1", commonName("10.0.0.1", "aaa.example.com", "10.0.0.1"))
+	assert.Equal(t, "aaa.example.com", commonName("", "aaa.example.com", "gw.example.com"))
+	assert.Equal(t, "aaa.example.com", commonName("not-requested.example.com", "aaa.example.com"))
 }
 
 func TestWantedHonoursCapabilities(t *testing.T) {
@@ -86,6 +106,19 @@ func TestWantedHonoursCapabilities(t *testing.T) {
 	sans, dropped = Wanted("10.0.0.1", []string{"a.example.com", "*.w.example.com", "other.org"}, caps)
 	assert.Equal(t, []string{"a.example.com"}, sans.Names())
 	assert.Len(t, dropped, 3)
+
+	// Over the cap, the names given first (the address, then the oldest
+	// relations' hostnames) are kept: a newcomer cannot push them out.
+	var many []string
+	for i := range MaxSANs + 5 {
+		many = append(many, fmt.Sprintf("n%03d.example.com", MaxSANs+5-i))
+	}
+	sans, dropped = Wanted("gw.example.com", many, nil)
+	assert.Len(t, sans.Names(), MaxSANs)
+	assert.Contains(t, sans.Names(), "gw.example.com")
+	assert.Contains(t, sans.Names(), many[0])
+	assert.NotContains(t, sans.Names(), many[len(many)-1])
+	assert.Len(t, dropped, 6)
 
 	sans, _ = Wanted("10.0.0.1", nil, &certificates.Capabilities{})
 	assert.Equal(t, []string{"10.0.0.1"}, sans.Names(), "an unsaid capability is no refusal")

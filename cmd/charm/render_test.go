@@ -159,7 +159,7 @@ func certFile(t *testing.T, notBefore, notAfter time.Time, keyPEM func(own *tlsc
 	require.NoError(t, err)
 	key, err := tlscert.GenerateKey(rand.Reader)
 	require.NoError(t, err)
-	csr, err := tlscert.NewCSR(rand.Reader, key, tlscert.NewSANs("gw.example.com"))
+	csr, err := tlscert.NewCSR(rand.Reader, key, tlscert.NewSANs("gw.example.com"), "gw.example.com")
 	require.NoError(t, err)
 	leaf, err := ca.Sign(csr, notBefore, notAfter)
 	require.NoError(t, err)

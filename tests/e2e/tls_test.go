@@ -340,7 +340,7 @@ func TestTLSRefreshFromPython(t *testing.T) {
 	// load balancer's address, leaf only, in an Opaque Secret.
 	oldKey, err := tlscert.GenerateKey(rand.Reader)
 	require.NoError(t, err)
-	oldCSR, err := tlscert.NewCSR(rand.Reader, oldKey, tlscert.NewSANs(lb))
+	oldCSR, err := tlscert.NewCSR(rand.Reader, oldKey, tlscert.NewSANs(lb), lb)
 	require.NoError(t, err)
 	oldCert := s.ca.Issue(t, oldCSR).Certificate
 	legacy := &unstructured.Unstructured{Object: map[string]any{
