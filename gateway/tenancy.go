@@ -24,7 +24,18 @@ type Tenancy struct {
 	// SameModel are the relations whose requirer lives in this charm's own
 	// model: whatever their bag says, they may only be served in it.
 	SameModel map[juju.RelationID]bool
+	// RequirerModels are the UUIDs of the Juju models the requirers live
+	// in, where Juju says (relation-model-get).
+	RequirerModels map[juju.RelationID]string
+	// NamespaceModels are the UUIDs of the Juju models the cluster's
+	// namespaces belong to (see NamespaceModelKey). A namespace that
+	// belongs to one Juju model is served only to requirers from it.
+	NamespaceModels map[string]string
 }
+
+// NamespaceModelKey is the annotation (and, on newer Juju, label) Juju puts
+// on a model's namespace, holding the model's UUID.
+const NamespaceModelKey = "model.juju.is/id"
 
 // ParseNamespaces splits the allowed-namespaces option.
 func ParseNamespaces(s string) []string {
@@ -42,6 +53,8 @@ func (t Tenancy) refusal(model string, rel juju.RelationID, namespace string) st
 	switch {
 	case t.SameModel[rel] && namespace != model:
 		return fmt.Sprintf("namespace %q is not this model's (%q), where the requirer lives", clip(namespace), model)
+	case t.ownedByAnother(rel, namespace):
+		return fmt.Sprintf("namespace %q belongs to another Juju model than the requirer's", clip(namespace))
 	case namespace == model:
 		return ""
 	case len(t.Allowed) > 0 && !slices.Contains(t.Allowed, namespace):
@@ -50,6 +63,14 @@ func (t Tenancy) refusal(model string, rel juju.RelationID, namespace string) st
 		return fmt.Sprintf("namespace %q is a system namespace (list it in allowed-namespaces to serve it)", namespace)
 	}
 	return ""
+}
+
+// ownedByAnother says whether namespace belongs to a Juju model other than
+// the one rel's requirer lives in: a requirer from one model must not be
+// served in another model's namespace, this charm's own included.
+func (t Tenancy) ownedByAnother(rel juju.RelationID, namespace string) bool {
+	owner, requirer := t.NamespaceModels[namespace], t.RequirerModels[rel]
+	return owner != "" && requirer != "" && owner != requirer
 }
 
 // namespaces lists every namespace r would write an object in or send

@@ -52,6 +52,22 @@ func TestTenancyKeepsRequirersOutOfNamespacesTheyMayNotUse(t *testing.T) {
 				"liar":        `namespace "shop" is not in allowed-namespaces`,
 			},
 		},
+		{
+			// Juju marks a model's namespace with the model's UUID: a
+			// requirer from another model gets neither it nor this one's.
+			name: "a Juju model's namespace is served to its own requirers only",
+			tenancy: Tenancy{
+				NamespaceModels: map[string]string{"shop": "uuid-shop", "gw-model": "uuid-gw"},
+				RequirerModels:  map[juju.RelationID]string{web.ID: "uuid-shop", liar.ID: "uuid-other", own.ID: "uuid-other"},
+			},
+			served: []string{"web"},
+			denied: map[string]string{
+				"dns-grab":    `namespace "kube-system" is a system namespace`,
+				"istiod-grab": `namespace "istio-system" is a system namespace`,
+				"liar":        `namespace "shop" belongs to another Juju model than the requirer's`,
+				"own":         `namespace "gw-model" belongs to another Juju model than the requirer's`,
+			},
+		},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -24,6 +24,7 @@ type Cluster interface {
 	DeleteAll(ctx context.Context) (kube.Result, error)
 	LoadBalancerAddress(ctx context.Context, namespace, name string) (address, reason string, err error)
 	DeploymentReady(ctx context.Context, namespace, name string) (ready bool, reason string, err error)
+	NamespaceValues(ctx context.Context, key string) (map[string]string, error)
 }
 
 // ClusterFactory connects to the cluster on behalf of app in model.
@@ -64,6 +65,11 @@ type clusterReads struct {
 	ready       bool
 	readyReason string
 	readyErr    error
+
+	// namespaceModels are the namespaces Juju marks as a model's, with
+	// the model's UUID (gateway.Tenancy.NamespaceModels).
+	namespaceModels map[string]string
+	namespacesErr   error
 }
 
 // readCluster starts the cluster reads in the background and delivers them
@@ -77,7 +83,7 @@ func readCluster(ctx context.Context, cluster Cluster, hook juju.Context) <-chan
 		defer func() {
 			if p := recover(); p != nil { // report it like any failure to read
 				err := fmt.Errorf("internal error reading the cluster: %v", p)
-				cr = clusterReads{lbErr: err, readyErr: err}
+				cr = clusterReads{lbErr: err, readyErr: err, namespacesErr: err}
 			}
 			out <- cr
 		}()
@@ -86,6 +92,9 @@ func readCluster(ctx context.Context, cluster Cluster, hook juju.Context) <-chan
 		wg.Go(func() { cr.listing = cluster.List(ctx) })
 		wg.Go(func() {
 			cr.lbAddress, cr.lbReason, cr.lbErr = cluster.LoadBalancerAddress(ctx, hook.ModelName, managed)
+		})
+		wg.Go(func() {
+			cr.namespaceModels, cr.namespacesErr = cluster.NamespaceValues(ctx, gateway.NamespaceModelKey)
 		})
 		cr.ready, cr.readyReason, cr.readyErr = cluster.DeploymentReady(ctx, hook.ModelName, managed)
 		wg.Wait()

@@ -101,6 +101,7 @@ func (r *run) reconcile(ctx context.Context) (juju.Status, error) {
 	cr := <-reads
 	w := workloadDone()
 	snap.LBAddress = cr.lbAddress
+	snap.NamespaceModels = cr.namespaceModels
 	cert, err := r.readCertificate(ctx, &snap, cr.listing)
 	if err != nil {
 		return juju.Status{}, err
@@ -109,6 +110,10 @@ func (r *run) reconcile(ctx context.Context) (juju.Status, error) {
 	gw, err := readGatewayState(cr, desired, w.report.Gateway)
 	if err != nil {
 		return juju.Status{}, r.overBudget(err, readCtx)
+	}
+	if cr.namespacesErr != nil {
+		// Without them a requirer cannot be told from a trespasser.
+		return juju.Status{}, r.overBudget(fmt.Errorf("reading the namespaces' Juju models: %w", cr.namespacesErr), readCtx)
 	}
 	kctx, cancelKube := r.kubeContext(ctx)
 	defer cancelKube()

@@ -19,6 +19,7 @@ import (
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 
+	"github.com/canonical/istio-ingress-k8s-go/gateway"
 	"github.com/canonical/istio-ingress-k8s-go/hooks"
 	"github.com/canonical/istio-ingress-k8s-go/juju"
 	"github.com/canonical/istio-ingress-k8s-go/kube"
@@ -299,6 +300,31 @@ func TestOfferedRelationsStayServed(t *testing.T) {
 	assert.Equal(t, juju.Status{Name: juju.StatusActive, Message: "Serving at offered.example.com"}, lastStatus(t, r))
 	assert.Equal(t, "http://offered.example.com/"+h.apps+"-blog", ingressURL(t, h.juju.Local(blog)))
 	assert.Equal(t, "offered.example.com", h.juju.Local(route)["external_host"])
+}
+
+// Juju marks each model's namespace with the model's UUID: a requirer is
+// served in a marked namespace only when it lives in that model, whatever
+// its bag says.
+func TestRequirersStayOutOfOtherModelsNamespaces(t *testing.T) {
+	t.Parallel()
+	h := newHarness(t, "ns-owner")
+	h.serveGateway("10.4.2.1")
+	require.NoError(t, h.env.MarkNamespace(h.ctx, h.apps, map[string]string{gateway.NamespaceModelKey: "uuid-apps"}, nil))
+	blog := h.relateIngress("ingress", "blog", 8080, false)
+	h.juju.SetRemoteModel(blog, "uuid-elsewhere")
+
+	r := h.dispatch("update-status")
+	assert.Equal(t, juju.Status{Name: juju.StatusBlocked, Message: "Namespace not allowed for: blog"}, lastStatus(t, r))
+	assert.Empty(t, h.juju.Local(blog))
+	assert.Empty(t, h.list(resource.KindHTTPRoute, h.apps))
+	assert.Len(t, logsContaining(r, `namespace "`+h.apps+`" belongs to another Juju model than the requirer's`), 1)
+
+	// The namespace is the requirer's model's after all.
+	require.NoError(t, h.env.MarkNamespace(h.ctx, h.apps, map[string]string{gateway.NamespaceModelKey: "uuid-elsewhere"}, nil))
+	r = h.dispatch("update-status")
+	assert.Equal(t, juju.Status{Name: juju.StatusActive, Message: "Serving at 10.4.2.1"}, lastStatus(t, r))
+	assert.Equal(t, "http://10.4.2.1/"+h.apps+"-blog", ingressURL(t, h.juju.Local(blog)))
+	assert.Len(t, h.list(resource.KindHTTPRoute, h.apps), 1)
 }
 
 // The older relation keeps a contested route: a newcomer asking for the same

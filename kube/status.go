@@ -66,3 +66,31 @@ func (a *Applier) DeploymentReady(ctx context.Context, namespace, name string) (
 	}
 	return true, "", nil
 }
+
+var namespaceGVR = schema.GroupVersionResource{Version: "v1", Resource: "namespaces"}
+
+// NamespaceValues maps every namespace that carries key, as an annotation
+// or else a label, to its value: how a caller learns which namespaces a
+// system such as Juju has marked as its own. Listed in pages.
+func (a *Applier) NamespaceValues(ctx context.Context, key string) (map[string]string, error) {
+	out := map[string]string{}
+	opts := metav1.ListOptions{Limit: 500}
+	for {
+		list, err := a.client.Resource(namespaceGVR).List(ctx, opts)
+		if err != nil {
+			return nil, fmt.Errorf("list namespaces: %w", err)
+		}
+		for _, ns := range list.Items {
+			v, ok := ns.GetAnnotations()[key]
+			if !ok {
+				v, ok = ns.GetLabels()[key]
+			}
+			if ok {
+				out[ns.GetName()] = v
+			}
+		}
+		if opts.Continue = list.GetContinue(); opts.Continue == "" {
+			return out, nil
+		}
+	}
+}

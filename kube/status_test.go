@@ -97,3 +97,29 @@ func TestGatewayWorkloadFixtureReads(t *testing.T) {
 	require.NoError(t, err)
 	assert.True(t, ready)
 }
+
+// Juju marks a model's namespace with the model's UUID, as an annotation
+// and, on newer Juju, a label too; unmarked namespaces are left out.
+func TestNamespaceValues(t *testing.T) {
+	t.Parallel()
+	ctx := kubeenv.TestContext(t)
+	a, _ := newApplier(t, env, "ns-values-istio-ingress")
+	const key = "model.juju.is/id"
+	marks := map[string]struct{ annotations, labels map[string]string }{
+		"nsv-annotated": {annotations: map[string]string{key: "uuid-a"}},
+		"nsv-labelled":  {labels: map[string]string{key: "uuid-b"}},
+		"nsv-both":      {annotations: map[string]string{key: "uuid-c"}, labels: map[string]string{key: "uuid-label"}},
+		"nsv-other":     {annotations: map[string]string{"other.example.com/id": "x"}},
+	}
+	for ns, m := range marks {
+		require.NoError(t, env.CreateNamespace(ctx, ns))
+		require.NoError(t, env.MarkNamespace(ctx, ns, m.annotations, m.labels))
+	}
+	got, err := a.NamespaceValues(ctx, key)
+	require.NoError(t, err)
+	assert.Equal(t, "uuid-a", got["nsv-annotated"])
+	assert.Equal(t, "uuid-b", got["nsv-labelled"])
+	assert.Equal(t, "uuid-c", got["nsv-both"], "the annotation wins")
+	assert.NotContains(t, got, "nsv-other")
+	assert.NotContains(t, got, "default")
+}

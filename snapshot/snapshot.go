@@ -45,6 +45,9 @@ type Snapshot struct {
 	Units int
 	// LBAddress is the gateway load balancer's address ("" while none).
 	LBAddress string
+	// NamespaceModels maps each namespace that belongs to a Juju model to
+	// that model's UUID, as the cluster shows it (gateway.NamespaceModelKey).
+	NamespaceModels map[string]string
 	// TLS says whether the gateway serves HTTPS with a certificate the
 	// snapshot does not hold (charm render's "tls": true).
 	TLS bool
@@ -110,7 +113,11 @@ func (s Snapshot) Desired() Desired {
 	d.Input = gateway.Input{
 		App: s.App, Model: s.Model, Address: d.Address,
 		TLS: s.tlsInput(), Units: s.Units, ExternalTrafficCIDRs: s.ExternalTrafficCIDRs,
-		Tenancy: gateway.Tenancy{Allowed: gateway.ParseNamespaces(s.AllowedNamespaces), SameModel: map[juju.RelationID]bool{}},
+		Tenancy: gateway.Tenancy{
+			Allowed:   gateway.ParseNamespaces(s.AllowedNamespaces),
+			SameModel: map[juju.RelationID]bool{}, RequirerModels: map[juju.RelationID]string{},
+			NamespaceModels: s.NamespaceModels,
+		},
 	}
 	related := slices.Clone(s.Related)
 	for _, rel := range s.Relations {
@@ -120,8 +127,9 @@ func (s Snapshot) Desired() Desired {
 			d.Ignored = append(d.Ignored, rel.Relation)
 			continue
 		}
-		if rel.RemoteModelUUID != "" && rel.RemoteModelUUID == s.ModelUUID {
-			d.Input.Tenancy.SameModel[rel.ID] = true
+		if rel.RemoteModelUUID != "" {
+			d.Input.Tenancy.RequirerModels[rel.ID] = rel.RemoteModelUUID
+			d.Input.Tenancy.SameModel[rel.ID] = rel.RemoteModelUUID == s.ModelUUID
 		}
 		ep.add(&d, rel)
 	}

@@ -39,8 +39,11 @@ type relation struct {
 	// offered: the remote application consumes this application's offer
 	// from another model, and Juju leaves the relation out of goal-state.
 	offered bool
-	remote  map[string]string // the remote application's bag
-	local   map[string]string // this application's bag
+	// remoteModel is the UUID of the model the remote application lives
+	// in ("": one of its own, see relationModelGet).
+	remoteModel string
+	remote      map[string]string // the remote application's bag
+	local       map[string]string // this application's bag
 }
 
 // NewModel returns the model of application app's leader unit app/0, named
@@ -84,6 +87,14 @@ func (m *Model) Offer(rel juju.RelationID) {
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	m.rels[rel].offered = true
+}
+
+// SetRemoteModel says the remote application of rel lives in the model
+// with UUID uuid.
+func (m *Model) SetRemoteModel(rel juju.RelationID, uuid string) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	m.rels[rel].remoteModel = uuid
 }
 
 // SetRemote replaces the remote application's bag, as its leader would.
@@ -314,13 +325,17 @@ func (m *Model) relationGet(args []string, _ []byte) ([]byte, error) {
 }
 
 // relationModelGet names another model than this one: the remote
-// application of every relation lives in a model of its own.
+// application of every relation lives in a model of its own, unless
+// SetRemoteModel says which.
 func (m *Model) relationModelGet(args []string, _ []byte) ([]byte, error) {
 	r, err := m.relation("relation-model-get", args)
 	if err != nil {
 		return nil, err
 	}
-	uuid := "0ther000-0000-4000-8000-" + fmt.Sprintf("%012d", len(r.remoteApp))
+	uuid := r.remoteModel
+	if uuid == "" {
+		uuid = "0ther000-0000-4000-8000-" + fmt.Sprintf("%012d", len(r.remoteApp))
+	}
 	return json.Marshal(map[string]string{"uuid": uuid})
 }
 

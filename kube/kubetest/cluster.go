@@ -68,6 +68,8 @@ type Cluster struct {
 
 	lbAddress string
 	gatewayUp bool // the gateway's Service and ready Deployment exist
+	// namespaceMarks are the namespaces' annotations (MarkNamespace).
+	namespaceMarks map[string]map[string]string
 }
 
 // New returns an empty cluster for the charm deployment that applies with
@@ -80,6 +82,8 @@ func New(opts kube.Options) *Cluster {
 		listings: map[*kube.Listing]map[resource.ObjectID]map[string]any{},
 		fails:    map[int]FailFunc{},
 		missing:  map[string]bool{},
+
+		namespaceMarks: map[string]map[string]string{},
 	}
 	for _, s := range opts.Scopes {
 		c.scopes[s.Name] = s.Kinds
@@ -281,6 +285,29 @@ func (c *Cluster) LoadBalancerAddress(_ context.Context, namespace, name string)
 		return "", fmt.Sprintf("Service %s/%s has no load balancer address yet", namespace, name), nil
 	}
 	return c.lbAddress, "", nil
+}
+
+// NamespaceValues answers as kube.Applier does, from MarkNamespace.
+func (c *Cluster) NamespaceValues(_ context.Context, key string) (map[string]string, error) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	out := map[string]string{}
+	for ns, marks := range c.namespaceMarks {
+		if v, ok := marks[key]; ok {
+			out[ns] = v
+		}
+	}
+	return out, nil
+}
+
+// MarkNamespace gives namespace the annotation key=value.
+func (c *Cluster) MarkNamespace(namespace, key, value string) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.namespaceMarks[namespace] == nil {
+		c.namespaceMarks[namespace] = map[string]string{}
+	}
+	c.namespaceMarks[namespace][key] = value
 }
 
 // DeploymentReady answers as kube.Applier does, from ServeGateway.

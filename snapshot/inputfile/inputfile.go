@@ -33,6 +33,10 @@ type File struct {
 	Config map[string]any `json:"config"`
 	// Address is the gateway load balancer's address ("" if none yet).
 	Address string `json:"address"`
+	// NamespaceModels maps namespaces that belong to a Juju model to its
+	// UUID, as their model.juju.is/id annotation says: a requirer whose
+	// remote_model_uuid differs is not served there.
+	NamespaceModels map[string]string `json:"namespace_models"`
 	// TLS serves HTTPS with a certificate the file does not show; prefer
 	// Certificate, which also renders the Secret.
 	TLS bool `json:"tls"`
@@ -112,7 +116,7 @@ func parseInto(data []byte, snap *snapshot.Snapshot) error {
 	if cfg.AllowedNamespaces, err = stringOption(f.Config, snapshot.OptionAllowedNamespaces, ""); err != nil {
 		return err
 	}
-	*snap = snapshot.Snapshot{App: f.App, Model: f.Model, ModelUUID: f.ModelUUID, Config: cfg, Units: f.Units, LBAddress: f.Address, TLS: f.TLS}
+	*snap = snapshot.Snapshot{App: f.App, Model: f.Model, ModelUUID: f.ModelUUID, Config: cfg, Units: f.Units, LBAddress: f.Address, NamespaceModels: f.NamespaceModels, TLS: f.TLS}
 	if c := f.Certificate; c != nil {
 		pair, err := tlscert.Shown(tlscert.Issued{Certificate: c.Certificate, CA: c.CA, Chain: c.Chain}, c.Key)
 		if err != nil {

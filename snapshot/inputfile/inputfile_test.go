@@ -29,6 +29,7 @@ func TestExamples(t *testing.T) {
 		"every-field":      {"shop": gateway.StateServed},
 		"conflicting-apps": {"catalogue": gateway.StateServed, "catalogue-next": gateway.StateRefused, "uploader": gateway.StateRefused, "grafana": gateway.StateServed, "grafana#8": gateway.StateRefused},
 		"bad-data":         {"garbled": gateway.StateInvalid, "good": gateway.StateServed, "badport": gateway.StateInvalid, "waiting": gateway.StatePending},
+		"tenancy":          {"shop": gateway.StateServed, "trespasser": gateway.StateRefused, "squatter": gateway.StateRefused, "dns-grab": gateway.StateRefused, "liar": gateway.StateRefused},
 	}
 	files, err := filepath.Glob(filepath.Join(examplesDir, "*.json"))
 	require.NoError(t, err)

@@ -6,6 +6,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/canonical/istio-ingress-k8s-go/gateway"
 	"github.com/canonical/istio-ingress-k8s-go/tests/jujusim"
 )
 
@@ -15,7 +16,8 @@ import (
 // team's namespace: none is served, nothing is written for them, the
 // status names them, and the gateway's listeners admit routes from the
 // served namespace only. allowed-namespaces then lets the operator opt a
-// namespace in.
+// namespace in; requirers from another model are kept out of the
+// namespaces Juju marks as other models'.
 func TestHostileRequirersStayInTheirNamespaces(t *testing.T) {
 	const (
 		model = "e2e-tenancy"
@@ -60,6 +62,23 @@ func TestHostileRequirersStayInTheirNamespaces(t *testing.T) {
 	objs = owned(t, model)
 	assert.NotEmpty(t, inNamespace(keys(objs), "kube-system"))
 	assert.Empty(t, inNamespace(keys(objs), "istio-system"))
+	n.assertServed(t, s, lb)
+
+	// Juju marks each model's namespace with the model's UUID: a requirer
+	// from another model gets neither the apps' namespace nor the charm's.
+	require.NoError(t, env.MarkNamespace(t.Context(), apps, map[string]string{gateway.NamespaceModelKey: jujusim.ModelUUID(apps)}, nil))
+	require.NoError(t, env.MarkNamespace(t.Context(), model, map[string]string{gateway.NamespaceModelKey: s.Snapshot().UUID}, nil))
+	trespasser := s.relate(t, "ingress", jujusim.Remote{App: "trespasser", Model: "elsewhere", Units: 1, AppData: ingressApp(apps, "shop", 8080)})
+	squatter := s.relate(t, "istio-ingress-route", jujusim.Remote{App: "squatter", Model: "elsewhere", Units: 1,
+		AppData: httpRouteConfig(model, "admin", "gw-admin", 8080, "/admin")})
+	assert.Empty(t, s.RelationData(trespasser, app))
+	assert.Empty(t, s.RelationData(squatter, app))
+	assert.Contains(t, s.status().Message, "Namespace not allowed for: istiod-grab, liar, trespasser, squatter")
+	objs = owned(t, model)
+	assert.ElementsMatch(t, n.objects(), inNamespace(keys(objs), apps), "nothing written for the trespasser")
+	for key := range objs {
+		assert.NotContains(t, key, "admin", "nothing written for the squatter")
+	}
 	n.assertServed(t, s, lb)
 	s.assertNoErrorLogs(t)
 }

@@ -2,6 +2,7 @@ package kubeenv
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"net/netip"
 
@@ -9,6 +10,7 @@ import (
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 	"k8s.io/apimachinery/pkg/runtime/schema"
+	"k8s.io/apimachinery/pkg/types"
 )
 
 // GVRs of the built-in objects the fixtures create.
@@ -32,6 +34,19 @@ func (e *Env) CreateNamespace(ctx context.Context, name string) error {
 	_, err := e.Dynamic().Resource(NamespaceGVR).Create(ctx, ns, metav1.CreateOptions{})
 	if err != nil && !apierrors.IsAlreadyExists(err) {
 		return fmt.Errorf("create namespace %s: %w", name, err)
+	}
+	return nil
+}
+
+// MarkNamespace adds annotations and labels to an existing namespace, as
+// Juju marks a model's namespace with the model's UUID.
+func (e *Env) MarkNamespace(ctx context.Context, name string, annotations, labels map[string]string) error {
+	patch, err := json.Marshal(map[string]any{"metadata": map[string]any{"annotations": annotations, "labels": labels}})
+	if err != nil {
+		return err
+	}
+	if _, err := e.Dynamic().Resource(NamespaceGVR).Patch(ctx, name, types.MergePatchType, patch, metav1.PatchOptions{}); err != nil {
+		return fmt.Errorf("mark namespace %s: %w", name, err)
 	}
 	return nil
 }
