@@ -15,6 +15,7 @@ import (
 
 	"github.com/canonical/istio-ingress-k8s-go/hooktrace"
 	"github.com/canonical/istio-ingress-k8s-go/juju"
+	"github.com/canonical/istio-ingress-k8s-go/kube"
 	"github.com/canonical/istio-ingress-k8s-go/state"
 	"github.com/canonical/istio-ingress-k8s-go/workload"
 )
@@ -182,6 +183,10 @@ func Dispatch(ctx context.Context, d Deps) int {
 	if err != nil {
 		log.printf(ctx, juju.LogError, "Reconcile failed: %v", err)
 		status = juju.Status{Name: juju.StatusBlocked, Message: "Reconcile failed (see juju debug-log): " + brief(err)}
+		if kube.Unavailable(err) {
+			// Nothing for the operator to do: the next hook tries again.
+			status = juju.Status{Name: juju.StatusWaiting, Message: "Kubernetes unavailable, retrying at the next hook: " + brief(err)}
+		}
 	}
 	if r.cache.Status == nil || *r.cache.Status != status {
 		if err := client.StatusSet(ctx, status); err != nil {

@@ -764,7 +764,9 @@ func TestLeadershipHandover(t *testing.T) {
 	}
 }
 
-// Kubernetes failures never fail the hook: the status says what is wrong.
+// Kubernetes failures never fail the hook: the status says what is wrong,
+// blocked when the operator must act, waiting when the API server is only
+// unreachable or slow.
 func TestKubernetesFailures(t *testing.T) {
 	t.Parallel()
 	t.Run("cannot connect", func(t *testing.T) {
@@ -784,8 +786,8 @@ func TestKubernetesFailures(t *testing.T) {
 		cfg.Host = "https://127.0.0.1:1"
 		h.cluster = applierFactory(cfg)
 		st := lastStatus(t, h.dispatch("update-status"))
-		assert.Equal(t, juju.StatusBlocked, st.Name)
-		assert.Contains(t, st.Message, "reading the gateway address")
+		assert.Equal(t, juju.StatusWaiting, st.Name, "nothing for the operator to do")
+		assert.Contains(t, st.Message, "Kubernetes unavailable, retrying at the next hook: reading the gateway address")
 		assert.Contains(t, h.logs.String(), "connection refused", "the full error is logged")
 	})
 }
@@ -1103,7 +1105,8 @@ func TestHungAPIServerDoesNotHangTheHook(t *testing.T) {
 	}
 	h.kubeBudget = 200 * time.Millisecond
 	st := lastStatus(t, h.dispatch("update-status"))
-	assert.Equal(t, juju.StatusBlocked, st.Name)
+	assert.Equal(t, juju.StatusWaiting, st.Name, "nothing for the operator to do")
+	assert.Contains(t, st.Message, "Kubernetes unavailable, retrying at the next hook: ")
 	assert.Contains(t, st.Message, "no answer from Kubernetes within 200ms")
 	assert.Equal(t, "http://10.19.0.1/"+h.apps+"-blog", ingressURL(t, h.juju.Local(blog)), "a served URL is kept")
 

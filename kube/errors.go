@@ -1,10 +1,14 @@
 package kube
 
 import (
+	"context"
 	"errors"
 	"fmt"
+	"io"
+	"net"
 	"sort"
 	"strings"
+	"syscall"
 
 	"github.com/canonical/istio-ingress-k8s-go/resource"
 
@@ -149,4 +153,17 @@ func (e *RemainingError) Error() string {
 		names = append(names, id.String())
 	}
 	return fmt.Sprintf("%d object(s) still present: %s", len(e.Objects), strings.Join(names, ", "))
+}
+
+// Unavailable reports whether err says the API server could not be reached
+// or could not answer in time (a lost connection, a timeout, throttling, a
+// server shutting down): nothing the charm or the operator must change,
+// the next try may well succeed.
+func Unavailable(err error) bool {
+	var netErr net.Error
+	return errors.Is(err, context.DeadlineExceeded) || errors.Is(err, syscall.ECONNREFUSED) ||
+		errors.Is(err, syscall.ECONNRESET) || errors.Is(err, io.ErrUnexpectedEOF) ||
+		(errors.As(err, &netErr) && netErr.Timeout()) ||
+		apierrors.IsTimeout(err) || apierrors.IsServerTimeout(err) ||
+		apierrors.IsTooManyRequests(err) || apierrors.IsServiceUnavailable(err)
 }
