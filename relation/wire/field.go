@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"unicode/utf8"
 )
 
 // Kinds of databag problem, for callers that treat "not sent yet" apart
@@ -60,12 +61,18 @@ func Invalid(path, msg string) error {
 }
 
 // Clip shortens untrusted data for a message: a requirer's value is echoed
-// at most n bytes long, so a huge bag never floods a log or a status.
+// at most n bytes long, so a huge bag never floods a log or a status. It
+// cuts between characters and replaces invalid UTF-8, so a status or log
+// line stays valid text.
 func Clip(s string, n int) string {
 	if len(s) <= n {
-		return s
+		return strings.ToValidUTF8(s, "\uFFFD")
 	}
-	return s[:n] + "…"
+	cut := n
+	for cut > 0 && !utf8.RuneStart(s[cut]) {
+		cut--
+	}
+	return strings.ToValidUTF8(s[:cut], "\uFFFD") + "…"
 }
 
 // HasControl reports whether s holds a control character other than a tab

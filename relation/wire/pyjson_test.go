@@ -2,6 +2,7 @@ package wire
 
 import (
 	"testing"
+	"unicode/utf8"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -54,4 +55,11 @@ func TestChangesDeletesHeldKeysNoLongerWanted(t *testing.T) {
 func TestClipBoundsEchoedData(t *testing.T) {
 	assert.Equal(t, "abc", Clip("abc", 3))
 	assert.Equal(t, "ab…", Clip("abc", 2))
+	// Never half a character, never invalid UTF-8 in a status or a log.
+	assert.Equal(t, "é…", Clip("ééé", 3))
+	assert.Equal(t, "…", Clip("ééé", 1))
+	assert.Equal(t, "a\uFFFDb", Clip("a\xffb", 10))
+	for n := range 8 {
+		assert.True(t, utf8.ValidString(Clip("日本語\xfeテキスト", n)), n)
+	}
 }
