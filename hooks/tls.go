@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"strings"
+	"time"
 
 	corev1 "k8s.io/api/core/v1"
 
@@ -238,6 +239,12 @@ func certStatus(o outcome) (blocked, waiting []string) {
 		blocked = append(blocked, "Not serving "+d.Problem)
 	case cs.wanted.Empty() && len(cs.dropped) > 0:
 		blocked = append(blocked, "No name to request a certificate for: "+strings.Join(cs.dropped, "; "))
+	}
+	if d.Expiring && d.Requested != nil && cs.requestedNow == "" {
+		// Renewal follows the request in the relation; while that one is
+		// unanswered the certificate served is not renewed.
+		blocked = append(blocked, fmt.Sprintf("The certificate served expires on %s and %s has not answered the request for %s",
+			d.Serve.Leaf.NotAfter.UTC().Format(time.DateOnly), from, d.Requested.SANs))
 	}
 	if cs.badKey {
 		blocked = append(blocked, "The gateway's private key in its Juju secret does not parse")

@@ -59,6 +59,10 @@ type Decision struct {
 	Stale bool
 	// Renew: the provider's certificate for Requested is due for renewal.
 	Renew bool
+	// Expiring: Serve is a pair kept from before (Requested, for other
+	// names, is not answered) and is past its renewal time: unless the
+	// provider answers before Serve's NotAfter, the gateway loses HTTPS.
+	Expiring bool
 }
 
 // Decide picks the pair the gateway serves: the provider's certificate
@@ -91,6 +95,7 @@ func Decide(s Situation) (Decision, error) {
 	}
 	if d.Serve == nil && live != nil {
 		d.Serve = live
+		d.Expiring = !s.Now.Before(RenewAt(live.Leaf, nil))
 	}
 	return d, nil
 }

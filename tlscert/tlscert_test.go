@@ -230,6 +230,21 @@ func TestDecide(t *testing.T) {
 		assert.False(t, d.FromProvider)
 		assert.True(t, d.Pending)
 	})
+	t.Run("new names unanswered until the old certificate is due", func(t *testing.T) {
+		requested := f.csr("gw.example.com", "b.example.com")
+		d, err := Decide(Situation{Now: now.Add(85 * 24 * time.Hour), Requested: requested, Live: live, Key: noKey})
+		require.NoError(t, err)
+		require.NotNil(t, d.Serve, "still in date")
+		assert.True(t, d.Pending)
+		assert.True(t, d.Expiring, "past 90% of its life, nothing renews it")
+		d, err = Decide(Situation{Now: now.Add(30 * 24 * time.Hour), Requested: requested, Live: live, Key: noKey})
+		require.NoError(t, err)
+		assert.False(t, d.Expiring, "not due yet")
+		d, err = Decide(Situation{Now: now.Add(85 * 24 * time.Hour), Requested: csr, Provider: certificates.Provider{Certificates: []certificates.Certificate{issued}}, Live: live, Key: noKey})
+		require.NoError(t, err)
+		assert.False(t, d.Expiring, "the provider's answer is renewed as usual")
+		assert.True(t, d.Renew)
+	})
 	t.Run("revoked is never served", func(t *testing.T) {
 		r := issued
 		r.Revoked = new(true)
