@@ -1,6 +1,6 @@
 // Command benchtable turns the output of the hook benchmark (go test -bench
 // ConfigChanged ./tests/bench) on stdin into a table on stdout, with the
-// hook-tool call budget (2 per relation + 16) beside each count; it imports
+// hook-tool call budget (2 per relation + 17) beside each count; it imports
 // only the standard library.
 package main
 
@@ -15,9 +15,10 @@ import (
 )
 
 // fixedCalls are a hook's hook-tool calls whatever its relations: is-leader,
-// config-get, goal-state, a log line and one relation-ids for each of the
-// charm's 12 endpoints (goal-state cannot say which are unrelated).
-const fixedCalls = 4 + 12
+// config-get, goal-state, a log line, a status-set when the status changes
+// and one relation-ids for each of the charm's 12 endpoints (goal-state
+// cannot say which are unrelated).
+const fixedCalls = 5 + 12
 
 func main() {
 	if err := run(os.Stdin, os.Stdout); err != nil {

@@ -25,8 +25,8 @@ func TestRun(t *testing.T) {
 				"ok  \tpkg\t1.0s\n",
 			want: []string{
 				"apps case hook ms charm's own ms hook-tool ms tool calls K8s reads K8s writes discovery peak RSS MB tree RSS MB tool-call budget",
-				"100 unchanged 658.9 36.6 622.3 109 10 0 0 24.1 31.3 216",
-				"1 changed - 2.5 - - - - - - - 18",
+				"100 unchanged 658.9 36.6 622.3 109 10 0 0 24.1 31.3 217",
+				"1 changed - 2.5 - - - - - - - 19",
 			},
 		},
 		{name: "no results", in: "PASS\n", wantErr: "no benchmark results"},
