@@ -124,8 +124,9 @@ func (r *run) reconcile(ctx context.Context) (juju.Status, error) {
 	writes := 0
 	pub := publisher{client: r.client, leader: leader, cache: r.cache, log: r.log, fqdn: r.fqdn(), writes: &writes, rand: r.rand}
 	out := served{plan: plan, address: gw.advertised(), tls: desired.Input.TLS.Enabled, hook: r.hook, desired: desired, localIP: cr.lbAddress, cert: cert}
-	if desired.Upstream.Answered() {
-		// Behind an outer ingress, requirers are served at its URL.
+	if desired.Upstream.Answered() && out.address != "" {
+		// Behind an outer ingress, requirers are served at its URL, once
+		// this gateway can serve them too.
 		out.scheme, out.address = desired.Served()
 	}
 	if err != nil {

@@ -327,6 +327,24 @@ func TestRequirersStayOutOfOtherModelsNamespaces(t *testing.T) {
 	assert.Len(t, h.list(resource.KindHTTPRoute, h.apps), 1)
 }
 
+// Behind an outer ingress that has answered, requirers still get no URL
+// until this gateway can serve: the outer URL leads to it.
+func TestUpstreamURLWaitsForTheGateway(t *testing.T) {
+	t.Parallel()
+	h := newHarness(t, "upstream-wait")
+	h.juju.Relate("upstream-ingress", "traefik", map[string]string{"ingress": `{"url": "https://outer.example.com/edge"}`})
+	blog := h.relateIngress("ingress", "blog", 8080, false)
+
+	r := h.dispatch("update-status")
+	assert.Equal(t, juju.StatusWaiting, lastStatus(t, r).Name)
+	assert.Empty(t, ingressURL(t, h.juju.Local(blog)), "no URL before the gateway serves")
+
+	h.serveGateway("10.4.3.1")
+	r = h.dispatch("update-status")
+	assert.Equal(t, juju.Status{Name: juju.StatusActive, Message: "Serving at https://outer.example.com/edge"}, lastStatus(t, r))
+	assert.Equal(t, "https://outer.example.com/edge/"+h.apps+"-blog", ingressURL(t, h.juju.Local(blog)))
+}
+
 // The older relation keeps a contested route: a newcomer asking for the same
 // listener, hostname and match is refused as a whole, its published data
 // wiped, and the status names it; the incumbent is not disturbed.
