@@ -213,6 +213,9 @@ func (h *harness) dispatchCode(hook string, rel ...juju.RelationID) (int, *jujut
 	code := hooks.Dispatch(h.ctx, hooks.Deps{
 		Getenv: h.juju.Env(hook, about), Runner: r, Stderr: h.logs, Cluster: h.cluster, KubeBudget: h.kubeBudget, Now: h.now,
 		Pebble: h.pebble.factory(),
+		// The bound itself is hooktrace's to test: here a slow, loaded
+		// machine must not drop the trace a test waits for.
+		TraceBudget: 10 * time.Second,
 	})
 	return code, r
 }

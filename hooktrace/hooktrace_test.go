@@ -57,6 +57,11 @@ func TestChildSpansWithoutARecorderCostNothing(t *testing.T) {
 	span.End()
 }
 
+// giveUpSlack is what a loaded machine may add to an export that gives up
+// at its budget: far below the exporter's own 10 s timeout, which is what
+// these bounds tell the budget apart from.
+const giveUpSlack = 4 * time.Second
+
 func TestExportGivesUpOnASilentReceiverWithinTheBudget(t *testing.T) {
 	t.Parallel()
 	hang := make(chan struct{})
@@ -73,7 +78,7 @@ func TestExportGivesUpOnASilentReceiverWithinTheBudget(t *testing.T) {
 	start := time.Now()
 	err := record(t).Export(context.Background(), srv.URL, budget)
 	assert.Error(t, err)
-	assert.Less(t, time.Since(start), budget+300*time.Millisecond)
+	assert.Less(t, time.Since(start), budget+giveUpSlack, "gave up at the budget, not the exporter's 10 s default")
 }
 
 func TestExportToAClosedPortFailsFast(t *testing.T) {
@@ -85,5 +90,5 @@ func TestExportToAClosedPortFailsFast(t *testing.T) {
 
 	start := time.Now()
 	assert.Error(t, record(t).Export(context.Background(), "http://"+addr, hooktrace.DefaultBudget))
-	assert.Less(t, time.Since(start), hooktrace.DefaultBudget+300*time.Millisecond)
+	assert.Less(t, time.Since(start), hooktrace.DefaultBudget+giveUpSlack, "gave up at the budget, not the exporter's 10 s default")
 }

@@ -7,6 +7,7 @@ import (
 	"net/http/httptest"
 	"os"
 	"path/filepath"
+	"regexp"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -146,7 +147,10 @@ func TestCheckFollowsTheGatewayFailingAndRecovering(t *testing.T) {
 	}
 	rep, err = workload.Ensure(c, spec)
 	require.NoError(t, err)
-	assert.Equal(t, workload.Readiness{Known: true, Reason: healthURL + " failed 3 checks in a row"}, rep.Gateway)
+	// Three probes of ours at least; a slow machine lets a periodic one in.
+	assert.True(t, rep.Gateway.Known)
+	assert.False(t, rep.Gateway.Ready)
+	assert.Regexp(t, "^"+regexp.QuoteMeta(healthURL)+` failed [3-9] checks in a row$`, rep.Gateway.Reason)
 
 	ready.Store(true)
 	probe()

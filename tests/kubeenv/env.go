@@ -352,7 +352,20 @@ func (e *Env) Restart(ctx context.Context) error {
 		return err
 	}
 	e.apiserver.stop(stopGrace)
-	if err := e.runAPIServer(ctx, port); err != nil {
+	// The port is free again, but an outgoing connection may hold it for a
+	// moment (it is in the kernel's ephemeral range): try for a while.
+	for range 20 {
+		err = e.runAPIServer(ctx, port)
+		if !errors.Is(err, errAddrInUse) {
+			break
+		}
+		select {
+		case <-ctx.Done():
+			return fmt.Errorf("restart kube-apiserver: %w", err)
+		case <-time.After(500 * time.Millisecond):
+		}
+	}
+	if err != nil {
 		return fmt.Errorf("restart kube-apiserver: %w", err)
 	}
 	return nil
@@ -441,9 +454,13 @@ func etcdBinary() (string, error) {
 	return path, nil
 }
 
-// scratchBase prefers tmpfs: etcd fsyncs every write and the data is throwaway.
+// scratchBase prefers tmpfs: etcd fsyncs every write and the data is
+// throwaway. Only a roomy one: each etcd preallocates 64 MB WAL segments,
+// and a container's /dev/shm is often 64 MB in all.
 func scratchBase() string {
-	if st, err := os.Stat("/dev/shm"); err == nil && st.IsDir() && syscall.Access("/dev/shm", 0o2) == nil {
+	const room = 1 << 30 // a few servers at once, with margin
+	var fs syscall.Statfs_t
+	if syscall.Access("/dev/shm", 0o2) == nil && syscall.Statfs("/dev/shm", &fs) == nil && fs.Bavail*uint64(fs.Bsize) >= room {
 		return "/dev/shm"
 	}
 	return os.TempDir()
