@@ -386,6 +386,17 @@ func appLookups(r *jujutest.Runner) int {
 	return n
 }
 
+// ownBagReads are the relation-get calls reading app's own application bag.
+func ownBagReads(r *jujutest.Runner, app string) []jujutest.Call {
+	var out []jujutest.Call
+	for _, c := range r.CallsTo("relation-get") {
+		if slices.Contains(c.Args, "--app") && slices.Contains(c.Args, app) {
+			out = append(out, c)
+		}
+	}
+	return out
+}
+
 // ingressURL reads the URL an ingress v2 provider published in bag ("" if none).
 func ingressURL(t testing.TB, bag map[string]string) string {
 	t.Helper()

@@ -94,7 +94,7 @@ func (r *run) reconcile(ctx context.Context) (juju.Status, error) {
 		return juju.Status{}, err
 	}
 	r.traceTo = traceReceiver(snap)
-	r.verifyWrites(ctx)
+	r.verifyWrites(ctx, snap.Relations)
 	if clusterErr != nil {
 		return juju.Status{}, fmt.Errorf("connecting to Kubernetes: %w", clusterErr)
 	}

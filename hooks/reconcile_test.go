@@ -516,9 +516,9 @@ func TestUnchangedReconcileIsQuiet(t *testing.T) {
 // config-get, goal-state, one relation-ids per endpoint, and a log line.
 func fixedCalls() int { return 4 + len(snapshot.Endpoints()) }
 
-// The state file is only a cache: without it the next reconcile reads and
-// writes everything once, changes nothing in the cluster, and the one after
-// is quiet again.
+// The state file is only a cache: without it the next reconcile reads back
+// every bag it publishes to, rewrites none that is right, changes nothing
+// in the cluster, and the one after is quiet again.
 func TestLostCache(t *testing.T) {
 	t.Parallel()
 	h := newHarness(t, "lost-cache")
@@ -537,8 +537,9 @@ func TestLostCache(t *testing.T) {
 	assert.Equal(t, juju.Status{Name: juju.StatusActive, Message: "Serving at 10.9.0.1"}, lastStatus(t, r))
 	assert.Len(t, statusSets(r), 1)
 	assert.Equal(t, 2, appLookups(r))
-	assert.Len(t, writesTo(t, r, blog), 1)
-	assert.Len(t, writesTo(t, r, route), 1)
+	assert.Len(t, ownBagReads(r, h.app), 2, "each relation's bag is read back")
+	assert.Empty(t, writesTo(t, r, blog), "already right")
+	assert.Empty(t, writesTo(t, r, route), "already right")
 	assert.Equal(t, wantBlog, h.juju.Local(blog))
 	assert.Equal(t, wantRoute, h.juju.Local(route))
 	assert.Equal(t, before, h.uids())
@@ -702,6 +703,27 @@ func TestLostWritesAreHealed(t *testing.T) {
 			assert.Empty(t, r.CallsTo("relation-set"))
 		})
 	}
+}
+
+// After a refresh (or a leadership change) the cache knows nothing of what
+// another writer left in the application bags: the bags are read before
+// publishing, so keys no longer wanted go, and a relation this charm does
+// not serve loses a URL it was given before.
+func TestLeftoverKeysGoAfterARefresh(t *testing.T) {
+	t.Parallel()
+	h := newHarness(t, "leftovers")
+	h.serveGateway("10.13.1.1")
+	blog := h.relateIngress("ingress", "blog", 8080, false)
+	shop := h.juju.Relate("ingress", "shop", pythonIngressBag(h.apps, "shop", 70000, false))
+	stale := map[string]string{"ingress": `{"url": "http://old.example.com/x"}`, "legacy": "1"}
+	h.juju.SetLocal(blog, stale)
+	h.juju.SetLocal(shop, stale)
+
+	h.dispatch("upgrade-charm")
+	assert.Equal(t, map[string]string{"ingress": `{"url": "http://10.13.1.1/` + h.apps + `-blog"}`}, h.juju.Local(blog))
+	assert.Empty(t, h.juju.Local(shop), "an invalid requirer keeps nothing from before")
+	r := h.dispatch("update-status")
+	assert.Empty(t, r.CallsTo("relation-set"))
 }
 
 // While the gateway has no address the requirers keep the URL they have: it

@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"github.com/canonical/istio-ingress-k8s-go/juju"
+	"github.com/canonical/istio-ingress-k8s-go/snapshot"
 )
 
 // verifyInterval bounds how long a relation write Juju did not commit can
@@ -25,11 +26,19 @@ func (r *run) verifyDue() bool {
 
 // verifyWrites replaces what the cache says this application and unit
 // wrote with what their bags hold, so the publish that follows rewrites
-// exactly what is missing or stale. A bag that cannot be read is forgotten
+// exactly what is missing or stale. The application bags of live relations
+// the cache does not know are read too: after a refresh or a leadership
+// change they may hold keys another writer left, which only a known bag
+// lets the publish delete. A bag that cannot be read is forgotten
 // instead: it is then written in full.
-func (r *run) verifyWrites(ctx context.Context) {
+func (r *run) verifyWrites(ctx context.Context, live []snapshot.Relation) {
 	if !r.verifyDue() {
 		return
+	}
+	for _, rel := range live {
+		if _, known := r.cache.Held[rel.ID.String()]; !known {
+			r.cache.Held[rel.ID.String()] = nil // read below
+		}
 	}
 	refresh := func(held map[string]map[string]string, read func(juju.RelationID) (map[string]string, error)) {
 		for key := range held {
