@@ -45,6 +45,19 @@ type tlsScenario struct {
 	keysSeen map[string]bool // every private key the Secret held
 }
 
+// newTLSScenario deploys units of the charm in model, its gateway served at
+// lb, with an ingress v2 app "web" and an istio-ingress-route app "api"
+// served at apiHost, both in apps; no certificates provider yet.
+func newTLSScenario(t *testing.T, model, apps, lb string, units int, apiHost string) *tlsScenario {
+	t.Helper()
+	s := &tlsScenario{scenario: newScenario(t, model, apps), apps: apps, keysSeen: map[string]bool{}}
+	s.provision(t, lb)
+	s.deploy(t, units)
+	s.web = s.relate(t, "ingress", jujusim.Remote{App: "web", Units: 1, AppData: ingressApp(apps, "web", 8080)})
+	s.api = s.relate(t, "istio-ingress-route", jujusim.Remote{App: "api", Units: 1, AppData: routeWithHostname(apps, apiHost)})
+	return s
+}
+
 // secret returns the gateway's TLS Secret, nil when there is none.
 func (s *tlsScenario) secret(t *testing.T) *unstructured.Unstructured {
 	t.Helper()
@@ -157,11 +170,7 @@ func TestTLS(t *testing.T) {
 		api    = "api.example.com"
 		gwName = "gw.example.com"
 	)
-	s := &tlsScenario{scenario: newScenario(t, model, apps), apps: apps, keysSeen: map[string]bool{}}
-	s.provision(t, lb)
-	s.deploy(t, 2)
-	s.web = s.relate(t, "ingress", jujusim.Remote{App: "web", Units: 1, AppData: ingressApp(apps, "web", 8080)})
-	s.api = s.relate(t, "istio-ingress-route", jujusim.Remote{App: "api", Units: 1, AppData: routeWithHostname(apps, api)})
+	s := newTLSScenario(t, model, apps, lb, 2, api)
 	s.assertHTTP(t, lb)
 
 	// Request → issue → HTTPS for the load balancer's address and the
@@ -328,11 +337,7 @@ func TestTLSRefreshFromPython(t *testing.T) {
 		apps  = "e2e-tls-refresh-apps"
 		lb    = "10.0.9.2"
 	)
-	s := &tlsScenario{scenario: newScenario(t, model, apps), apps: apps, keysSeen: map[string]bool{}}
-	s.provision(t, lb)
-	s.deploy(t, 1)
-	s.web = s.relate(t, "ingress", jujusim.Remote{App: "web", Units: 1, AppData: ingressApp(apps, "web", 8080)})
-	s.api = s.relate(t, "istio-ingress-route", jujusim.Remote{App: "api", Units: 1, AppData: routeWithHostname(apps, "api.example.com")})
+	s := newTLSScenario(t, model, apps, lb, 1, "api.example.com")
 	s.ca = certprovider.New(t, s.Model, "self-signed", false)
 	s.ok(t, s.ca.Relate(app, "certificates", nil)...)
 
