@@ -21,9 +21,9 @@ type Tenancy struct {
 	// Allowed are the namespaces the operator allows; empty allows every
 	// namespace but SystemNamespaces. Input.Model is always allowed.
 	Allowed []string
-	// SameModel are the relations whose requirer lives in this charm's own
-	// model: whatever their bag says, they may only be served in it.
-	SameModel map[juju.RelationID]bool
+	// ModelUUID is this charm's model: a requirer living in it may only be
+	// served in this model's namespace, whatever its bag says.
+	ModelUUID string
 	// RequirerModels are the UUIDs of the Juju models the requirers live
 	// in, where Juju says (relation-model-get).
 	RequirerModels map[juju.RelationID]string
@@ -51,7 +51,7 @@ func ParseNamespaces(s string) []string {
 // refusal says why rel may not be served in namespace, or "".
 func (t Tenancy) refusal(model string, rel juju.RelationID, namespace string) string {
 	switch {
-	case t.SameModel[rel] && namespace != model:
+	case t.sameModel(rel) && namespace != model:
 		return fmt.Sprintf("namespace %q is not this model's (%q), where the requirer lives", clip(namespace), model)
 	case t.ownedByAnother(rel, namespace):
 		return fmt.Sprintf("namespace %q belongs to another Juju model than the requirer's", clip(namespace))
@@ -63,6 +63,12 @@ func (t Tenancy) refusal(model string, rel juju.RelationID, namespace string) st
 		return fmt.Sprintf("namespace %q is a system namespace (list it in allowed-namespaces to serve it)", namespace)
 	}
 	return ""
+}
+
+// sameModel says whether rel's requirer lives in this charm's model.
+func (t Tenancy) sameModel(rel juju.RelationID) bool {
+	m := t.RequirerModels[rel]
+	return m != "" && m == t.ModelUUID
 }
 
 // ownedByAnother says whether namespace belongs to a Juju model other than

@@ -34,7 +34,7 @@ func TestTenancyKeepsRequirersOutOfNamespacesTheyMayNotUse(t *testing.T) {
 	}{
 		{
 			name:    "system namespaces are denied by default",
-			tenancy: Tenancy{SameModel: map[juju.RelationID]bool{liar.ID: true, own.ID: true}},
+			tenancy: Tenancy{ModelUUID: "uuid-gw", RequirerModels: map[juju.RelationID]string{liar.ID: "uuid-gw", own.ID: "uuid-gw"}},
 			served:  []string{"web", "own"},
 			denied: map[string]string{
 				"dns-grab":    `namespace "kube-system" is a system namespace`,

@@ -115,7 +115,7 @@ func (s Snapshot) Desired() Desired {
 		TLS: s.tlsInput(), Units: s.Units, ExternalTrafficCIDRs: s.ExternalTrafficCIDRs,
 		Tenancy: gateway.Tenancy{
 			Allowed:   gateway.ParseNamespaces(s.AllowedNamespaces),
-			SameModel: map[juju.RelationID]bool{}, RequirerModels: map[juju.RelationID]string{},
+			ModelUUID: s.ModelUUID, RequirerModels: map[juju.RelationID]string{},
 			NamespaceModels: s.NamespaceModels,
 		},
 	}
@@ -127,10 +127,7 @@ func (s Snapshot) Desired() Desired {
 			d.Ignored = append(d.Ignored, rel.Relation)
 			continue
 		}
-		if rel.RemoteModelUUID != "" {
-			d.Input.Tenancy.RequirerModels[rel.ID] = rel.RemoteModelUUID
-			d.Input.Tenancy.SameModel[rel.ID] = rel.RemoteModelUUID == s.ModelUUID
-		}
+		d.Input.Tenancy.RequirerModels[rel.ID] = rel.RemoteModelUUID // "" when not read
 		ep.add(&d, rel)
 	}
 	d.addUnserved(related, UnservedEndpoints())
