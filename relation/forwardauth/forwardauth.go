@@ -183,19 +183,5 @@ func RequirerBag(appNames []string) map[string]string {
 	names := slices.Clone(appNames)
 	slices.Sort(names)
 	names = slices.Compact(names)
-	return map[string]string{KeyIngressAppNames: StringList(names)}
-}
-
-// StringList encodes a list of strings as json.dumps does.
-func StringList(items []string) string {
-	var b strings.Builder
-	b.WriteByte('[')
-	for i, s := range items {
-		if i > 0 {
-			b.WriteString(", ")
-		}
-		b.Write(wire.PyString(s))
-	}
-	b.WriteByte(']')
-	return b.String()
+	return map[string]string{KeyIngressAppNames: wire.PyStrings(names)}
 }

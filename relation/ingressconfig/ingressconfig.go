@@ -1,6 +1,6 @@
 // Package ingressconfig is the wire format of the istio_ingress_config
 // interface, provider side (the requirer is istio-k8s); it may import
-// relation/forwardauth, relation/wire and the standard library only.
+// relation/wire and the standard library only.
 // ProviderBag tells istio-k8s which ext-authz service to register as a
 // mesh extension provider, ClearBag withdraws it in the form istio-k8s
 // recognises, and ProviderName reads the name istio-k8s registered it
@@ -11,7 +11,6 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/canonical/istio-ingress-k8s-go/relation/forwardauth"
 	"github.com/canonical/istio-ingress-k8s-go/relation/wire"
 )
 
@@ -56,10 +55,10 @@ func ProviderBag(e ExtAuthz) map[string]string {
 	return map[string]string{
 		KeyServiceName:       e.Service,
 		KeyPort:              strconv.Itoa(e.Port),
-		KeyIncludeHeaders:    forwardauth.StringList(defaultIncludeHeaders()),
-		KeyUpstreamOnAllow:   forwardauth.StringList(upstream),
-		KeyDownstreamOnAllow: forwardauth.StringList([]string{"set-cookie"}),
-		KeyDownstreamOnDeny:  forwardauth.StringList([]string{"content-type", "set-cookie"}),
+		KeyIncludeHeaders:    wire.PyStrings(defaultIncludeHeaders()),
+		KeyUpstreamOnAllow:   wire.PyStrings(upstream),
+		KeyDownstreamOnAllow: wire.PyStrings([]string{"set-cookie"}),
+		KeyDownstreamOnDeny:  wire.PyStrings([]string{"content-type", "set-cookie"}),
 	}
 }
 

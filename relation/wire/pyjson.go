@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"strconv"
+	"strings"
 	"unicode/utf16"
 	"unicode/utf8"
 )
@@ -18,6 +19,20 @@ import (
 type PyField struct {
 	Key   string
 	Value []byte // already encoded
+}
+
+// PyStrings encodes a list of strings as json.dumps does ("[]" for none).
+func PyStrings(items []string) string {
+	var b strings.Builder
+	b.WriteByte('[')
+	for i, s := range items {
+		if i > 0 {
+			b.WriteString(", ")
+		}
+		b.Write(PyString(s))
+	}
+	b.WriteByte(']')
+	return b.String()
 }
 
 // PyString encodes s as json.dumps does.
