@@ -61,9 +61,6 @@ func Start(ctx context.Context, name string, attrs ...attribute.KeyValue) (conte
 	return trace.SpanFromContext(ctx).TracerProvider().Tracer(TracerName).Start(ctx, name, trace.WithAttributes(attrs...))
 }
 
-// Len is the number of ended spans waiting for Export.
-func (r *Recorder) Len() int { return len(r.spans.ended()) }
-
 // Export sends the ended spans to the OTLP/HTTP receiver at base (the URL
 // the tracing provider publishes) and gives up after budget: no retries, a
 // receiver that does not answer costs the budget at most.

@@ -4,6 +4,7 @@ package workload
 
 import (
 	"fmt"
+	"maps"
 
 	"gopkg.in/yaml.v3"
 
@@ -79,11 +80,11 @@ type service struct {
 // check has no level: a level would make Juju's container probes depend
 // on the gateway, and an "alive" one would restart the container.
 type check struct {
-	Override  string     `yaml:"override,omitempty"`
-	Period    string     `yaml:"period,omitempty"`
-	Timeout   string     `yaml:"timeout,omitempty"`
-	Threshold int        `yaml:"threshold,omitempty"`
-	HTTP      *httpCheck `yaml:"http,omitempty"`
+	Override  string    `yaml:"override,omitempty"`
+	Period    string    `yaml:"period,omitempty"`
+	Timeout   string    `yaml:"timeout,omitempty"`
+	Threshold int       `yaml:"threshold,omitempty"`
+	HTTP      httpCheck `yaml:"http,omitempty"`
 }
 
 type httpCheck struct {
@@ -109,15 +110,15 @@ func desiredLayer(s Spec) layer {
 			Period:    checkPeriod,
 			Timeout:   checkTimeout,
 			Threshold: checkThreshold,
-			HTTP:      &httpCheck{URL: s.healthURL()},
+			HTTP:      httpCheck{URL: s.healthURL()},
 		}},
 	}
 }
 
 // LayerYAML is the layer the charm adds, as Pebble receives it.
-func LayerYAML(s Spec) ([]byte, error) {
-	return yaml.Marshal(desiredLayer(s))
-}
+func LayerYAML(s Spec) ([]byte, error) { return desiredLayer(s).yaml() }
+
+func (l layer) yaml() ([]byte, error) { return yaml.Marshal(l) }
 
 // inPlace reports whether Pebble's plan already holds the charm's service
 // and check exactly as desired.
@@ -131,25 +132,11 @@ func inPlace(planYAML []byte, want layer) (bool, error) {
 		return false, nil
 	}
 	chk, ok := got.Checks[Check]
-	return ok && sameCheck(chk, want.Checks[Check]), nil
+	return ok && chk == want.Checks[Check], nil
 }
 
 func sameService(a, b service) bool {
-	if a.Override != b.Override || a.Summary != b.Summary || a.Command != b.Command || a.Startup != b.Startup ||
-		len(a.Environment) != len(b.Environment) {
-		return false
-	}
-	for k, v := range b.Environment {
-		if got, ok := a.Environment[k]; !ok || got != v {
-			return false
-		}
-	}
-	return true
-}
-
-func sameCheck(a, b check) bool {
-	if (a.HTTP == nil) != (b.HTTP == nil) || (a.HTTP != nil && a.HTTP.URL != b.HTTP.URL) {
-		return false
-	}
-	return a.Override == b.Override && a.Period == b.Period && a.Timeout == b.Timeout && a.Threshold == b.Threshold
+	type fields struct{ override, summary, command, startup string }
+	return fields{a.Override, a.Summary, a.Command, a.Startup} == fields{b.Override, b.Summary, b.Command, b.Startup} &&
+		maps.Equal(a.Environment, b.Environment)
 }

@@ -98,7 +98,7 @@ func Ensure(p Pebble, s Spec) (Report, error) {
 		return rep, err
 	}
 	if !ok {
-		data, err := LayerYAML(s)
+		data, err := want.yaml()
 		if err != nil {
 			return rep, err
 		}
