@@ -50,7 +50,8 @@ func applyIsolated(ctx context.Context, cluster Cluster, listing *kube.Listing, 
 	}
 	input.Rejected = map[juju.RelationID]string{}
 	var staged kube.Result
-	// One plan span a pass (usually one), all under one apply span.
+	// One plan span a pass (usually one), each a child of the hook beside
+	// the apply span, as the README lays the trace out.
 	applyCtx, applySpan := hooktrace.Start(ctx, "apply")
 	for pass := 0; ; pass++ {
 		_, planSpan := hooktrace.Start(ctx, "plan")

@@ -40,9 +40,6 @@ type Deps struct {
 	// TraceBudget bounds the export of the hook's trace to the
 	// charm-tracing receiver (default hooktrace.DefaultBudget).
 	TraceBudget time.Duration
-	// FQDN finds the unit's fully qualified name (default: the /etc/hosts
-	// entry for the hostname, as Python's socket.getfqdn()).
-	FQDN func() string
 	// Pebble connects to the metrics-proxy container's Pebble on a socket
 	// (default workload.Connect).
 	Pebble PebbleFactory
@@ -132,10 +129,6 @@ func Dispatch(ctx context.Context, d Deps) int {
 	if random == nil {
 		random = rand.Reader
 	}
-	fqdn := d.FQDN
-	if fqdn == nil {
-		fqdn = hostFQDN
-	}
 	pebble := d.Pebble
 	if pebble == nil {
 		pebble = func(socket string) (workload.Pebble, error) { return workload.Connect(socket) }
@@ -144,7 +137,7 @@ func Dispatch(ctx context.Context, d Deps) int {
 	if socket == "" {
 		socket = workload.DefaultSocket
 	}
-	r := &run{client: client, hook: jctx, ev: ev, cluster: cluster, log: log, kubeBudget: budget, now: now, fqdn: fqdn,
+	r := &run{client: client, hook: jctx, ev: ev, cluster: cluster, log: log, kubeBudget: budget, now: now,
 		pebble: func() (workload.Pebble, error) { return pebble(socket) }, healthURL: getenv(HealthURLEnv), rand: random}
 	if ev.Kind == Remove {
 		if err := r.remove(ctx); err != nil {

@@ -11,7 +11,6 @@ import (
 	"github.com/canonical/istio-ingress-k8s-go/juju"
 	"github.com/canonical/istio-ingress-k8s-go/relation/prometheus"
 	"github.com/canonical/istio-ingress-k8s-go/relation/tracing"
-	"github.com/canonical/istio-ingress-k8s-go/relation/wire"
 	"github.com/canonical/istio-ingress-k8s-go/snapshot"
 )
 
@@ -38,7 +37,7 @@ func publishMetrics(ctx context.Context, p publisher, s served) error {
 			errs = append(errs, err)
 		}
 	}
-	errs = append(errs, publishScrapeUnit(ctx, p.client, p.cache, s.hook.Unit, p.fqdn, s.desired.Metrics))
+	errs = append(errs, publishScrapeUnit(ctx, p.client, p.cache, s.hook.Unit, s.desired.Metrics))
 	return errors.Join(errs...)
 }
 
@@ -56,7 +55,11 @@ func publishTracingRequest(ctx context.Context, p publisher, s served) error {
 // or not, and only the unit itself can say where it is. The address is
 // the relation's binding address (one network-get per hook with metrics
 // relations).
-func publishScrapeUnit(ctx context.Context, client *juju.Client, c *cache, unit, fqdn string, rels []juju.RelationID) error {
+func publishScrapeUnit(ctx context.Context, client *juju.Client, c *cache, unit string, rels []juju.RelationID) error {
+	if len(rels) == 0 {
+		return nil
+	}
+	fqdn := hostFQDN()
 	var errs []error
 	for _, rel := range rels {
 		n, err := client.NetworkGet(ctx, snapshot.EndpointMetrics, &rel)
@@ -72,17 +75,9 @@ func publishScrapeUnit(ctx context.Context, client *juju.Client, c *cache, unit,
 			errs = append(errs, fmt.Errorf("no address for this unit on %s", rel))
 			continue
 		}
-		want := prometheus.UnitBag(unit, addr, fqdn)
-		held, known := c.Unit[rel.String()]
-		delta := wire.Changes(held, known, want)
-		if len(delta) == 0 {
-			continue
-		}
-		if err := client.RelationSet(ctx, rel, delta); err != nil && !errors.Is(err, juju.ErrRelationNotFound) {
+		if err := setUnitBag(ctx, client, c, rel, prometheus.UnitBag(unit, addr, fqdn)); err != nil {
 			errs = append(errs, fmt.Errorf("publishing this unit's scrape address to %s: %w", rel, err))
-			continue
 		}
-		c.Unit[rel.String()] = wire.Apply(held, delta)
 	}
 	return errors.Join(errs...)
 }
@@ -113,7 +108,7 @@ func (r *run) standbyObservability(ctx context.Context) error {
 	if ids, err := rels.Live(ctx, snapshot.EndpointMetrics); err != nil {
 		errs = append(errs, err)
 	} else {
-		errs = append(errs, publishScrapeUnit(ctx, r.client, r.cache, r.hook.Unit, r.fqdn(), ids))
+		errs = append(errs, publishScrapeUnit(ctx, r.client, r.cache, r.hook.Unit, ids))
 	}
 	ids, err := rels.Live(ctx, snapshot.EndpointTracing)
 	if err != nil || len(ids) == 0 {

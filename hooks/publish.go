@@ -28,8 +28,6 @@ type publisher struct {
 	leader *juju.Leader
 	cache  *cache
 	log    logger
-	// fqdn is this unit's fully qualified name, for the scrape address.
-	fqdn string
 	// writes counts the bags written, for the hook's trace.
 	writes *int
 	// rand draws keys and request identifiers.
@@ -194,14 +192,23 @@ func publishUnitRequest(ctx context.Context, client *juju.Client, c *cache, d sn
 	if err != nil || want == nil {
 		return err // nil: no address to give yet
 	}
-	rel := d.Upstream.ID
+	if err := setUnitBag(ctx, client, c, d.Upstream.ID, want); err != nil {
+		return fmt.Errorf("publishing this unit's address to %s: %w", d.Upstream.ID, err)
+	}
+	return nil
+}
+
+// setUnitBag makes this unit's bag on rel hold want, writing only what
+// differs from what the cache says it holds; a relation gone meanwhile is
+// no error.
+func setUnitBag(ctx context.Context, client *juju.Client, c *cache, rel juju.RelationID, want map[string]string) error {
 	held, known := c.Unit[rel.String()]
 	delta := wire.Changes(held, known, want)
 	if len(delta) == 0 {
 		return nil
 	}
 	if err := client.RelationSet(ctx, rel, delta); err != nil && !errors.Is(err, juju.ErrRelationNotFound) {
-		return fmt.Errorf("publishing this unit's address to %s: %w", rel, err)
+		return err
 	}
 	c.Unit[rel.String()] = wire.Apply(held, delta)
 	return nil

@@ -33,8 +33,6 @@ type run struct {
 	// stops answering fails the reconcile, never hangs the hook (and every
 	// hook queued behind it).
 	kubeBudget time.Duration
-	// fqdn finds this unit's fully qualified name.
-	fqdn func() string
 	// traceTo is the charm-tracing receiver the hook's trace goes to, once
 	// the reconcile has read it ("" for none).
 	traceTo string
@@ -122,7 +120,7 @@ func (r *run) reconcile(ctx context.Context) (juju.Status, error) {
 	err = r.overBudget(err, kctx, readCtx) // the listing was read within readCtx
 	r.cache.setRefused(plan.Status.Rejected)
 	writes := 0
-	pub := publisher{client: r.client, leader: leader, cache: r.cache, log: r.log, fqdn: r.fqdn(), writes: &writes, rand: r.rand}
+	pub := publisher{client: r.client, leader: leader, cache: r.cache, log: r.log, writes: &writes, rand: r.rand}
 	out := served{plan: plan, address: gw.advertised(), tls: desired.Input.TLS.Enabled, hook: r.hook, desired: desired, localIP: cr.lbAddress, cert: cert}
 	if desired.Upstream.Answered() && out.address != "" {
 		// Behind an outer ingress, requirers are served at its URL, once
