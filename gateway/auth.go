@@ -96,6 +96,17 @@ const (
 	AuthClosed AuthMode = "closed"
 )
 
+// Narrowing is one unauthenticated route kept (partly) authenticated, and
+// why.
+type Narrowing struct {
+	Relation
+	Route, Why string
+}
+
+func (n Narrowing) String() string {
+	return fmt.Sprintf("%s route %s: %s", n.Relation, n.Route, n.Why)
+}
+
 // AuthOutcome is what the plan does for authentication.
 type AuthOutcome struct {
 	Mode AuthMode
@@ -108,7 +119,7 @@ type AuthOutcome struct {
 	// exactly: they are authenticated (or denied) where an authenticated
 	// route could share their requests, or everywhere when their match
 	// cannot be expressed.
-	Narrowed []string
+	Narrowed []Narrowing
 	// InvalidJWT are istio-request-auth relations whose rules are refused.
 	InvalidJWT []Result
 	// DenyWithoutJWT says requests without a valid JWT are denied.
@@ -334,7 +345,7 @@ func anyStrings(ss []string) []any {
 // those paths (it is named in Narrowed), the authenticated one never
 // opens. A match Istio's paths cannot express (a regular expression) is
 // never let through.
-func authRules(open, closed []authRoute) (rules []policyRule, narrowed []string) {
+func authRules(open, closed []authRoute) (rules []policyRule, narrowed []Narrowing) {
 	type bypass struct {
 		route  authRoute
 		region pathRegion
@@ -342,9 +353,9 @@ func authRules(open, closed []authRoute) (rules []policyRule, narrowed []string)
 	}
 	byPort := map[int][]bypass{}
 	note := func(ar authRoute, why string) {
-		line := fmt.Sprintf("%s route %s: %s", ar.rel, clip(ar.name), why)
-		if !slices.Contains(narrowed, line) {
-			narrowed = append(narrowed, line)
+		n := Narrowing{Relation: ar.rel, Route: clip(ar.name), Why: why}
+		if !slices.Contains(narrowed, n) {
+			narrowed = append(narrowed, n)
 		}
 	}
 	for _, ar := range open {

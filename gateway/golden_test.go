@@ -55,7 +55,7 @@ func viewOf(plan Plan) resultView {
 	}
 	view.Status.BadCIDRs = plan.Status.BadCIDRs
 	if a := plan.Auth; a.Mode != AuthOff || a.DenyWithoutJWT {
-		view.Auth = &authView{Mode: a.Mode, Missing: a.Missing, Narrowed: a.Narrowed, DenyWithoutJWT: a.DenyWithoutJWT}
+		view.Auth = &authView{Mode: a.Mode, Missing: a.Missing, Narrowed: narrowedLines(a.Narrowed), DenyWithoutJWT: a.DenyWithoutJWT}
 		for _, r := range a.InvalidJWT {
 			view.Auth.InvalidJWT = append(view.Auth.InvalidJWT, r.Relation.String()+": "+r.Reason)
 		}
@@ -91,4 +91,12 @@ func checkGolden(t *testing.T, path string, got []byte) {
 	want, err := os.ReadFile(path)
 	require.NoError(t, err, "missing golden file; run go test ./gateway -update")
 	assert.Equal(t, string(want), string(got), "rendered output differs from %s; review and run go test ./gateway -update", path)
+}
+
+func narrowedLines(ns []Narrowing) []string {
+	var out []string
+	for _, n := range ns {
+		out = append(out, n.String())
+	}
+	return out
 }

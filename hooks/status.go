@@ -148,7 +148,7 @@ func authStatus(o outcome) (blocked, waiting []string) {
 	if len(a.Narrowed) > 0 {
 		var names []string
 		for _, n := range a.Narrowed {
-			names = append(names, strings.SplitN(n, " route ", 2)[0])
+			names = append(names, n.Relation.String())
 		}
 		slices.Sort(names)
 		blocked = append(blocked, "Unauthenticated routes kept authenticated: "+strings.Join(slices.Compact(names), ", "))
@@ -206,7 +206,7 @@ func planWarnings(plan gateway.Plan) []string {
 		}
 	}
 	for _, n := range plan.Auth.Narrowed {
-		lines = append(lines, "Unauthenticated "+n)
+		lines = append(lines, "Unauthenticated "+n.String())
 	}
 	for _, res := range plan.Results {
 		for _, w := range res.Warnings {
