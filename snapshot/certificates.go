@@ -7,11 +7,6 @@ import (
 // EndpointCertificates is the tls-certificates requirer endpoint (limit 1).
 const EndpointCertificates = "certificates"
 
-func addCertificates(d *Desired, rel Relation) {
-	r := rel.Relation
-	d.Certificates = &r
-}
-
 // tlsInput is the planner's TLS input: on when the gateway holds a
 // certificate to serve.
 func (s Snapshot) tlsInput() gateway.TLS {

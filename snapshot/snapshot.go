@@ -90,8 +90,6 @@ type Desired struct {
 	Metrics []juju.RelationID
 	// Tracing is the charm-tracing relation, nil when there is none.
 	Tracing *Tracing
-	// Certificates is the certificates relation, nil when there is none.
-	Certificates *gateway.Relation
 	// Unserved are related endpoints whose feature the charm does not
 	// serve yet (see UnservedEndpoints), in that list's order.
 	Unserved []string
@@ -128,7 +126,9 @@ func (s Snapshot) Desired() Desired {
 			continue
 		}
 		d.Input.Tenancy.RequirerModels[rel.ID] = rel.RemoteModelUUID // "" when not read
-		ep.add(&d, rel)
+		if ep.add != nil {
+			ep.add(&d, rel)
+		}
 	}
 	d.addUnserved(related, UnservedEndpoints())
 	return d
@@ -163,7 +163,9 @@ func Endpoints() []Endpoint {
 		{Name: EndpointRequestAuth, WithBag: true, FailClosed: true, add: addRequestAuth},
 		{Name: EndpointMetrics, add: addMetrics},
 		{Name: EndpointTracing, WithBag: true, add: addTracing},
-		{Name: EndpointCertificates, WithBag: true, add: addCertificates},
+		// Read before planning, by the step that picks the certificate
+		// served (Snapshot.Certificate): nothing for Desired to add.
+		{Name: EndpointCertificates, WithBag: true},
 	}
 }
 
