@@ -3,6 +3,7 @@ package kube
 import (
 	"bytes"
 	"fmt"
+	"slices"
 
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
@@ -30,21 +31,28 @@ type ownership struct {
 // manager name: those fields sit in an Update entry, which a server-side
 // apply never removes. csaupgrade folds them into the Apply entry.
 func ownershipOf(live *unstructured.Unstructured, manager string) (ownership, error) {
-	// csaupgrade reads only the managed fields and the resourceVersion:
-	// working on those alone spares copying every object on every hook.
-	meta := &unstructured.Unstructured{Object: map[string]any{"metadata": map[string]any{}}}
-	meta.SetManagedFields(live.GetManagedFields())
-	meta.SetResourceVersion(live.GetResourceVersion())
-	names := sets.New(manager)
-	adopt, err := csaupgrade.UpgradeManagedFieldsPatch(meta, names, manager)
-	if err != nil {
-		return ownership{}, fmt.Errorf("reading managed fields: %w", err)
+	entries := live.GetManagedFields()
+	own := ownership{fields: &fieldpath.Set{}}
+	if slices.ContainsFunc(entries, func(e metav1.ManagedFieldsEntry) bool {
+		return e.Manager == manager && e.Operation == metav1.ManagedFieldsOperationUpdate
+	}) {
+		// Only then is there anything to adopt (once adopted, never again).
+		// csaupgrade reads only the managed fields and the resourceVersion:
+		// working on those alone spares copying the object.
+		meta := &unstructured.Unstructured{Object: map[string]any{"metadata": map[string]any{}}}
+		meta.SetManagedFields(entries)
+		meta.SetResourceVersion(live.GetResourceVersion())
+		names := sets.New(manager)
+		var err error
+		if own.adopt, err = csaupgrade.UpgradeManagedFieldsPatch(meta, names, manager); err != nil {
+			return ownership{}, fmt.Errorf("reading managed fields: %w", err)
+		}
+		if err := csaupgrade.UpgradeManagedFields(meta, names, manager); err != nil {
+			return ownership{}, fmt.Errorf("reading managed fields: %w", err)
+		}
+		entries = meta.GetManagedFields()
 	}
-	if err := csaupgrade.UpgradeManagedFields(meta, names, manager); err != nil {
-		return ownership{}, fmt.Errorf("reading managed fields: %w", err)
-	}
-	own := ownership{fields: &fieldpath.Set{}, adopt: adopt}
-	for _, e := range meta.GetManagedFields() {
+	for _, e := range entries {
 		if e.Manager != manager || e.Operation != metav1.ManagedFieldsOperationApply || e.Subresource != "" || e.FieldsV1 == nil {
 			continue
 		}
