@@ -208,22 +208,6 @@ func (a *Applier) ApplyListed(ctx context.Context, listing *Listing, desired []*
 	if len(errs) == 0 {
 		errs = a.run(ctx, deletes)
 	}
-	missing = missing.Clone()
-	errs = slices.DeleteFunc(errs, func(err error) bool {
-		// A kind listed a moment ago and gone now: its CRD was deleted
-		// meanwhile, which the operator fixes like any missing CRD.
-		var oe *ObjectError
-		if !errors.As(err, &oe) || oe.Op != "apply" || !apierrors.IsNotFound(oe.Err) || isNamespaceNotFound(oe.Err) {
-			return false
-		}
-		for _, k := range a.kinds {
-			if k.Kind == oe.Kind {
-				missing.Insert(kindKey(k.Group, k.Kind))
-				return true
-			}
-		}
-		return false
-	})
 	return res, a.joinErrors(missing, listErr, errs)
 }
 
@@ -329,6 +313,10 @@ func (a *Applier) applyOne(ctx context.Context, d desiredObject, checkForeign, d
 		opts.DryRun = []string{metav1.DryRunAll}
 	}
 	out, err := a.client.Resource(d.kind.GroupVersionResource).Namespace(d.id.namespace).Apply(ctx, d.id.name, d.obj, opts)
+	if apierrors.IsNotFound(err) && !isNamespaceNotFound(err) {
+		// Listed a moment ago and gone now: the CRD was deleted meanwhile.
+		return nil, &kindGoneError{key: kindKey(d.id.group, d.id.kind)}
+	}
 	if err != nil {
 		return nil, &ObjectError{Op: "apply", Kind: d.id.kind, Namespace: d.id.namespace, Name: d.id.name, Err: err}
 	}
@@ -585,6 +573,15 @@ func (a *Applier) joinKinds(keys sets.Set[string]) []resource.Kind {
 // then the rest in a stable order.
 func (a *Applier) joinErrors(missing sets.Set[string], listErr map[string]error, errs []error) error {
 	var out []error
+	missing = missing.Clone()
+	errs = slices.DeleteFunc(slices.Clone(errs), func(err error) bool {
+		var gone *kindGoneError
+		if !errors.As(err, &gone) {
+			return false
+		}
+		missing.Insert(gone.key)
+		return true
+	})
 	if missing.Len() > 0 {
 		out = append(out, &MissingCRDError{Kinds: a.joinKinds(missing)})
 	}

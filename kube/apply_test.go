@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"slices"
 	"testing"
 
 	"github.com/canonical/istio-ingress-k8s-go/resource"
@@ -534,7 +535,19 @@ func TestMissingCRDs(t *testing.T) {
 	}
 
 	t.Run("deleting one CRD", func(t *testing.T) {
+		listed := a.List(ctx) // taken while DestinationRule is still served
 		require.NoError(t, bare.DeleteCRD(ctx, "destinationrules.networking.istio.io"))
+		// A new object of the kind gone since the listing: applying and
+		// staging it both say what to install, like a kind never served.
+		fresh := append(slices.Clone(plan), c.destinationRule("shop"))
+		for name, apply := range map[string]func() error{
+			"apply": func() error { _, err := a.ApplyListed(ctx, listed, fresh); return err },
+			"stage": func() error { _, err := a.Stage(ctx, listed, fresh[len(fresh)-1:], nil); return err },
+		} {
+			var gone *kube.MissingCRDError
+			require.ErrorAs(t, apply(), &gone, name)
+			assert.Equal(t, "cluster lacks required CRDs: install the Istio CRDs (missing DestinationRule)", gone.Error(), name)
+		}
 		_, err := a.Apply(ctx, plan)
 		var missing *kube.MissingCRDError
 		require.ErrorAs(t, err, &missing)

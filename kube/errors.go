@@ -64,6 +64,13 @@ func crdSet(k resource.Kind) string {
 	}
 }
 
+// kindGoneError is an apply that found its kind no longer served (its CRD
+// deleted since the listing): the operator fixes it like any missing CRD,
+// so the apply joins it to the *MissingCRDError.
+type kindGoneError struct{ key string }
+
+func (e *kindGoneError) Error() string { return e.key + " is no longer served" }
+
 // ErrForeignObject means a desired object's name is taken by an object this
 // charm instance does not own; it is left alone.
 var ErrForeignObject = errors.New("an object with this name exists and is not managed by this charm instance")
