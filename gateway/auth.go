@@ -514,12 +514,7 @@ func renderAuth(in *Input, served []*request, add func(scope string, obj map[str
 	} else {
 		spec["action"] = "DENY"
 	}
-	add(resource.ScopeExtAuthzPolicy, map[string]any{
-		"apiVersion": resource.KindAuthorizationPolicy.GroupVersion().String(),
-		"kind":       resource.KindAuthorizationPolicy.Kind,
-		"metadata":   map[string]any{"name": objectName("ext-authz", in.App), "namespace": in.Model},
-		"spec":       spec,
-	})
+	add(resource.ScopeExtAuthzPolicy, authorizationPolicy(gatewayPolicyID(in, "ext-authz"), spec))
 	return out
 }
 
@@ -576,10 +571,11 @@ func denyWithoutJWT(in *Input) map[string]any {
 	if in.Auth.ForwardAuth != nil {
 		rule["when"] = []any{map[string]any{"key": "request.headers[authorization]", "values": []any{"Bearer *"}}}
 	}
-	return map[string]any{
-		"apiVersion": resource.KindAuthorizationPolicy.GroupVersion().String(),
-		"kind":       resource.KindAuthorizationPolicy.Kind,
-		"metadata":   map[string]any{"name": objectName("deny-without-jwt", in.App), "namespace": in.Model},
-		"spec":       map[string]any{"action": "DENY", "targetRefs": gatewayTargetRefs(in), "rules": []any{rule}},
-	}
+	return authorizationPolicy(gatewayPolicyID(in, "deny-without-jwt"),
+		map[string]any{"action": "DENY", "targetRefs": gatewayTargetRefs(in), "rules": []any{rule}})
+}
+
+// gatewayPolicyID names the gateway's policy prefix-APP, in its model.
+func gatewayPolicyID(in *Input, prefix string) resource.ObjectID {
+	return resource.ObjectID{Kind: resource.KindAuthorizationPolicy.Kind, Namespace: in.Model, Name: objectName(prefix, in.App)}
 }

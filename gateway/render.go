@@ -297,19 +297,14 @@ func l4Policies(in *Input, backends []backendUse) []backendObject {
 		for _, p := range ps {
 			portStrings = append(portStrings, strconv.Itoa(p))
 		}
-		out = append(out, backendObject{k, map[string]any{
-			"apiVersion": resource.KindAuthorizationPolicy.GroupVersion().String(),
-			"kind":       resource.KindAuthorizationPolicy.Kind,
-			"metadata":   map[string]any{"name": l4PolicyID(in, k).Name, "namespace": k.namespace},
-			"spec": map[string]any{
-				"action":   "ALLOW",
-				"selector": map[string]any{"matchLabels": map[string]any{"app.kubernetes.io/name": k.service}},
-				"rules": []any{map[string]any{
-					"from": []any{map[string]any{"source": map[string]any{"principals": []any{principal}}}},
-					"to":   []any{map[string]any{"operation": map[string]any{"ports": portStrings}}},
-				}},
-			},
-		}})
+		out = append(out, backendObject{k, authorizationPolicy(l4PolicyID(in, k), map[string]any{
+			"action":   "ALLOW",
+			"selector": map[string]any{"matchLabels": map[string]any{"app.kubernetes.io/name": k.service}},
+			"rules": []any{map[string]any{
+				"from": []any{map[string]any{"source": map[string]any{"principals": []any{principal}}}},
+				"to":   []any{map[string]any{"operation": map[string]any{"ports": portStrings}}},
+			}},
+		})})
 	}
 	return out
 }
@@ -318,23 +313,19 @@ func l4Policies(in *Input, backends []backendUse) []backendObject {
 // With no valid CIDR the ALLOW policy has no rules, which Istio reads as
 // "allow nothing": a typo in the option fails closed, never open.
 func externalTrafficPolicy(in *Input, cidrs []string) map[string]any {
-	spec := map[string]any{
-		"action": "ALLOW",
-		"targetRefs": []any{map[string]any{
-			"group": resource.KindGateway.Group, "kind": resource.KindGateway.Kind, "name": in.App,
-		}},
-	}
+	spec := map[string]any{"action": "ALLOW", "targetRefs": gatewayTargetRefs(in)}
 	if len(cidrs) > 0 {
-		blocks := make([]any, 0, len(cidrs))
-		for _, c := range cidrs {
-			blocks = append(blocks, c)
-		}
-		spec["rules"] = []any{map[string]any{"from": []any{map[string]any{"source": map[string]any{"ipBlocks": blocks}}}}}
+		spec["rules"] = []any{map[string]any{"from": []any{map[string]any{"source": map[string]any{"ipBlocks": anyStrings(cidrs)}}}}}
 	}
+	return authorizationPolicy(externalTrafficID(in), spec)
+}
+
+// authorizationPolicy is the AuthorizationPolicy id with spec.
+func authorizationPolicy(id resource.ObjectID, spec map[string]any) map[string]any {
 	return map[string]any{
 		"apiVersion": resource.KindAuthorizationPolicy.GroupVersion().String(),
 		"kind":       resource.KindAuthorizationPolicy.Kind,
-		"metadata":   map[string]any{"name": externalTrafficID(in).Name, "namespace": in.Model},
+		"metadata":   map[string]any{"name": id.Name, "namespace": id.Namespace},
 		"spec":       spec,
 	}
 }
