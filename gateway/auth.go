@@ -122,6 +122,9 @@ type AuthOutcome struct {
 	Narrowed []Narrowing
 	// InvalidJWT are istio-request-auth relations whose rules are refused.
 	InvalidJWT []Result
+	// rejected are those whose objects the cluster refused: the plan's
+	// Status.Rejected lists them with the other rejected relations.
+	rejected []Result
 	// DenyWithoutJWT says requests without a valid JWT are denied.
 	DenyWithoutJWT bool
 }
@@ -458,7 +461,7 @@ func renderAuth(in *Input, served []*request, add func(scope string, obj map[str
 	slices.SortFunc(reqs, func(a, b RequestAuthRequest) int { return cmp.Compare(a.ID.ID, b.ID.ID) })
 	for _, r := range reqs {
 		if reason, ok := in.Rejected[r.ID]; ok {
-			out.InvalidJWT = append(out.InvalidJWT, Result{Relation: r.Relation, State: StateRejected, Reason: reason})
+			out.rejected = append(out.rejected, Result{Relation: r.Relation, State: StateRejected, Reason: reason})
 			continue
 		}
 		if r.Err != nil {

@@ -9,6 +9,7 @@ import (
 	"github.com/stretchr/testify/require"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 
+	"github.com/canonical/istio-ingress-k8s-go/juju"
 	ir "github.com/canonical/istio-ingress-k8s-go/relation/ingressroute"
 )
 
@@ -169,4 +170,20 @@ func TestTooManyRulesAuthenticatesEverything(t *testing.T) {
 	rules, _, _ := unstructured.NestedSlice(p.Object, "spec", "rules")
 	assert.Equal(t, []any{map[string]any{}}, rules)
 	assert.NotEmpty(t, plan.Auth.Narrowed)
+}
+
+// A request-auth relation the cluster refused is listed with the other
+// rejected relations, once, and not as invalid JWT data; its rules are
+// left out while the deny policy stays.
+func TestRejectedRequestAuthIsListedOnceAsRejected(t *testing.T) {
+	in := base("gw", "m")
+	idp := rel("idp-app", "istio-request-auth", 22)
+	in.Auth.RequestAuth = []RequestAuthRequest{{Relation: idp, Rules: jwtRules()}}
+	in.Rejected = map[juju.RelationID]string{idp.ID: "RequestAuthentication m/request-auth-idp-app-gw: denied"}
+	plan := Build(in)
+	require.Len(t, plan.Status.Rejected, 1)
+	assert.Equal(t, idp, plan.Status.Rejected[0].Relation)
+	assert.Empty(t, plan.Auth.InvalidJWT)
+	assert.Empty(t, objectsOf(plan, ofKind("RequestAuthentication")))
+	assert.True(t, plan.Auth.DenyWithoutJWT)
 }

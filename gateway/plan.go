@@ -133,11 +133,7 @@ func Build(in Input) Plan {
 		plan.Keep = append(plan.Keep, resource.Hold{Scope: resource.ScopeExternalTraffic})
 	}
 	plan.Objects, plan.Owners, plan.Auth = render(&in, hostListener, reg.gatewayListeners(), served, cidrs, !plan.Status.NoCIDRs, true)
-	for _, res := range plan.Auth.InvalidJWT {
-		if res.State == StateRejected {
-			plan.Status.Rejected = append(plan.Status.Rejected, res)
-		}
-	}
+	plan.Status.Rejected = append(plan.Status.Rejected, plan.Auth.rejected...)
 	plan.Standby = standbyObjects(&in, hostListener, reg.gatewayListeners(), standby, cidrs, plan.Owners)
 	return plan
 }

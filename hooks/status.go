@@ -138,9 +138,7 @@ func authStatus(o outcome) (blocked, waiting []string) {
 	}
 	var bad []string
 	for _, r := range a.InvalidJWT {
-		if r.State == gateway.StateInvalid {
-			bad = append(bad, r.App)
-		}
+		bad = append(bad, r.App)
 	}
 	if len(bad) > 0 {
 		blocked = append(blocked, "Invalid istio-request-auth data from: "+strings.Join(bad, ", ")+" (requests without a valid JWT are denied)")
@@ -201,9 +199,7 @@ func planWarnings(plan gateway.Plan) []string {
 		lines = append(lines, "Authenticated routes are denied: "+plan.Auth.Missing)
 	}
 	for _, res := range plan.Auth.InvalidJWT {
-		if res.State == gateway.StateInvalid {
-			lines = append(lines, fmt.Sprintf("Ignoring the JWT rules of %s (requests without a valid JWT are denied): %s", res.Relation, res.Reason))
-		}
+		lines = append(lines, fmt.Sprintf("Ignoring the JWT rules of %s (requests without a valid JWT are denied): %s", res.Relation, res.Reason))
 	}
 	for _, n := range plan.Auth.Narrowed {
 		lines = append(lines, "Unauthenticated "+n.String())
