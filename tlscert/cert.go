@@ -159,18 +159,18 @@ func (in Issued) chain() (Pair, error) {
 // not checked: a pair for the names of before keeps serving until the
 // certificate for the new ones arrives.
 func Serving(certPEM, keyPEM string, now time.Time) (Pair, error) {
-	leaf, err := ParseLeaf(certPEM)
+	kp, err := tls.X509KeyPair([]byte(certPEM), []byte(keyPEM))
 	if err != nil {
-		return Pair{}, err
-	}
-	if _, err := tls.X509KeyPair([]byte(certPEM), []byte(keyPEM)); err != nil {
+		if _, err := ParseLeaf(certPEM); err != nil {
+			return Pair{}, err // the certificate itself is at fault
+		}
 		// The message may describe the key; say only that it does not match.
 		return Pair{}, errors.New("its private key does not match it")
 	}
-	if err := inDate(leaf, now); err != nil {
+	if err := inDate(kp.Leaf, now); err != nil {
 		return Pair{}, err
 	}
-	return Pair{CertPEM: certPEM, keyPEM: keyPEM, Leaf: leaf}, nil
+	return Pair{CertPEM: certPEM, keyPEM: keyPEM, Leaf: kp.Leaf}, nil
 }
 
 func inDate(leaf *x509.Certificate, now time.Time) error {

@@ -132,12 +132,10 @@ func (d *Decision) takeIssued(s Situation, c certificates.Certificate, live *Pai
 		d.Stale = true
 		return nil
 	}
-	built, err := Build(in, key, d.Requested.SANs, s.Now)
-	if err != nil {
-		d.Problem = fmt.Sprintf("%s: %v", from, err)
-		return nil
-	}
-	d.Serve, d.FromProvider = &built, true
+	// p is checked, and is for the request's key, which is key: Build's
+	// checks would all pass again.
+	p.keyPEM = key.PEM()
+	d.Serve, d.FromProvider = &p, true
 	return nil
 }
 
