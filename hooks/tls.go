@@ -45,6 +45,8 @@ type certState struct {
 	// did not parse: badKey).
 	keyRead bool
 	badKey  bool
+	// noKey: secret-get said there is no key secret yet.
+	noKey bool
 
 	// Set by the request publication.
 	requestedNow string // why a new request went out ("" none)
@@ -141,7 +143,7 @@ func (cs *certState) loadKey(ctx context.Context) (*tlscert.Key, error) {
 	}
 	content, err := cs.client.SecretGet(ctx, juju.SecretGetOptions{Label: keySecretLabel})
 	if errors.Is(err, juju.ErrSecretNotFound) {
-		cs.keyRead = true
+		cs.keyRead, cs.noKey = true, true
 		return nil, nil
 	}
 	if err != nil {
@@ -170,9 +172,12 @@ func (cs *certState) keyForRequest(ctx context.Context, leader *juju.Leader, ran
 		return nil, err
 	}
 	content := map[string]string{keySecretField: key.PEM()}
-	id, err := cs.client.SecretIDByLabel(ctx, keySecretLabel)
+	var id string
+	if !cs.noKey { // else secret-get has just said there is none
+		id, err = cs.client.SecretIDByLabel(ctx, keySecretLabel)
+	}
 	switch {
-	case errors.Is(err, juju.ErrSecretNotFound):
+	case cs.noKey || errors.Is(err, juju.ErrSecretNotFound):
 		_, err = leader.SecretAdd(ctx, content, juju.SecretOptions{Label: keySecretLabel, Description: "private key of the gateway's TLS certificate"})
 	case err == nil:
 		err = leader.SecretSet(ctx, id, content, juju.SecretOptions{})
@@ -180,7 +185,7 @@ func (cs *certState) keyForRequest(ctx context.Context, leader *juju.Leader, ran
 	if err != nil {
 		return nil, fmt.Errorf("storing the gateway's new private key: %w", err)
 	}
-	cs.key, cs.keyRead, cs.badKey = key, true, false
+	cs.key, cs.keyRead, cs.badKey, cs.noKey = key, true, false, false
 	return key, nil
 }
 

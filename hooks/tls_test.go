@@ -36,6 +36,7 @@ func TestTLSKeyStaysInItsSecret(t *testing.T) {
 	require.NoError(t, err)
 	require.Len(t, reqs, 1)
 	require.Len(t, runs[0].CallsTo("secret-add"), 1)
+	assert.Empty(t, runs[0].CallsTo("secret-info-get"), "secret-get has just said there is no key")
 	assert.Equal(t, []os.FileMode{0o600}, h.juju.SecretFileModes())
 
 	ca, err := tlscerttest.NewCA("ca", time.Now(), true)
